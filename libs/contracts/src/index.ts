@@ -1,1 +1,2 @@
 export * from './article-events.js';
+export * from './staff.js';

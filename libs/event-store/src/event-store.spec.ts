@@ -1,0 +1,206 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase } from '#libs/testing';
+import { EventStore } from './event-store.js';
+import { WrongExpectedVersionError } from './event-store.errors.js';
+import { CreateEventStore1764230000000 } from './migrations/1764230000000-create-event-store.js';
+import { LOG_START, type EventMetadata, type LogCheckpoint, type RecordedEvent } from './event-store.types.js';
+
+const metadata: EventMetadata = { actor: { sub: 'alice', name: 'Alice Chen', roles: ['reporter'] }, correlationId: 'c-1' };
+const event = (n: number) => ({ type: 'Something', data: { n } });
+
+describe('EventStore (PostgreSQL)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: database.url,
+      migrations: [CreateEventStore1764230000000],
+      extra: { max: 20 },
+    });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    store = new EventStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  const append = (streamId: string, expectedVersion: number, count = 1) =>
+    store.appendToStream(
+      streamId,
+      Array.from({ length: count }, (_, i) => event(i)),
+      { streamType: 'test', expectedVersion, metadata },
+    );
+
+  async function readAllFrom(checkpoint: LogCheckpoint): Promise<{ events: RecordedEvent[]; checkpoint: LogCheckpoint }> {
+    const events: RecordedEvent[] = [];
+    for (;;) {
+      const batch = await store.readLog(checkpoint, { limit: 100 });
+      if (batch.length === 0) return { events, checkpoint };
+      events.push(...batch);
+      const last = batch[batch.length - 1];
+      checkpoint = { transactionId: last.transactionId, position: last.position };
+    }
+  }
+
+  it('appends with versions, metadata and positions, and reads the stream back', async () => {
+    const first = await append('s-basic', 0, 2);
+    expect(first.nextExpectedVersion).toBe(2);
+    expect(first.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(first.events[1].position).toBeGreaterThan(first.events[0].position);
+    expect(first.lastPosition).toBe(first.events[1].position);
+    const second = await append('s-basic', 2);
+    expect(second.events[0].streamVersion).toBe(3);
+
+    const stream = await store.readStream('s-basic');
+    expect(stream.map((e) => [e.streamVersion, e.type, e.data])).toEqual([
+      [1, 'Something', { n: 0 }],
+      [2, 'Something', { n: 1 }],
+      [3, 'Something', { n: 0 }],
+    ]);
+    expect(stream[0].metadata).toEqual(metadata);
+    expect(stream[0].eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(stream[0].transactionId).toMatch(/^\d+$/);
+    expect(await store.readStream('s-basic', { toVersion: 2 })).toHaveLength(2);
+    expect(await store.readStream('s-missing')).toEqual([]);
+  });
+
+  it('refuses an append at a version already taken and writes nothing', async () => {
+    await append('s-taken', 0, 2);
+    await expect(append('s-taken', 1)).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(append('s-taken', 0)).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    expect(await store.readStream('s-taken')).toHaveLength(2);
+  });
+
+  it('refuses an expected version ahead of the stream instead of leaving a gap', async () => {
+    await append('s-gap', 0, 1);
+    await expect(append('s-gap', 5)).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(append('s-new-gap', 3)).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    expect((await store.readStream('s-gap')).map((e) => e.streamVersion)).toEqual([1]);
+    expect(await store.readStream('s-new-gap')).toEqual([]);
+  });
+
+  it('lets exactly one of many concurrent writers at the same expected version win', async () => {
+    await append('s-race', 0, 1);
+    const results = await Promise.allSettled(Array.from({ length: 16 }, () => append('s-race', 1)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(15);
+    for (const r of lost) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+    expect((await store.readStream('s-race')).map((e) => e.streamVersion)).toEqual([1, 2]);
+  });
+
+  it('does not pass an open transaction with a lower position, and delivers it once it commits', async () => {
+    const { checkpoint: start } = await readAllFrom(LOG_START);
+
+    const slow = dataSource.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    const held = await store.appendToStream('s-slow', [event(1)], {
+      streamType: 'test',
+      expectedVersion: 0,
+      metadata,
+      manager: slow.manager,
+    });
+    const later1 = await append('s-fast-1', 0);
+    const later2 = await append('s-fast-2', 0);
+    expect(later1.lastPosition).toBeGreaterThan(held.lastPosition);
+
+    // The later transactions have committed, but the reader must wait for the held one.
+    const whileOpen = await readAllFrom(start);
+    expect(whileOpen.events).toEqual([]);
+    expect(whileOpen.checkpoint).toEqual(start);
+
+    await slow.commitTransaction();
+    await slow.release();
+
+    const afterCommit = await readAllFrom(whileOpen.checkpoint);
+    expect(afterCommit.events.map((e) => e.streamId)).toEqual(['s-slow', 's-fast-1', 's-fast-2']);
+    expect(afterCommit.events.map((e) => e.position)).toEqual([held.lastPosition, later1.lastPosition, later2.lastPosition]);
+    expect((await readAllFrom(afterCommit.checkpoint)).events).toEqual([]);
+  });
+
+  it('never skips or repeats an event while many writers commit out of order', async () => {
+    const { checkpoint: start } = await readAllFrom(LOG_START);
+    const writers = 8;
+    const perWriter = 40;
+    let writing = true;
+    const seen: RecordedEvent[] = [];
+
+    const reader = (async () => {
+      let checkpoint = start;
+      while (writing) {
+        const read = await readAllFrom(checkpoint);
+        seen.push(...read.events);
+        checkpoint = read.checkpoint;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      seen.push(...(await readAllFrom(checkpoint)).events);
+    })();
+
+    const written: number[] = [];
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < perWriter; i++) {
+          // Some transactions stay open for a while after taking their position.
+          const runner = dataSource.createQueryRunner();
+          await runner.connect();
+          await runner.startTransaction();
+          const result = await store.appendToStream(`s-many-${w}`, [event(i)], {
+            streamType: 'test',
+            expectedVersion: i,
+            metadata,
+            manager: runner.manager,
+          });
+          if ((w + i) % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 5 + ((w * 7 + i) % 11)));
+          await runner.commitTransaction();
+          await runner.release();
+          written.push(result.lastPosition);
+        }
+      }),
+    );
+    writing = false;
+    await reader;
+
+    const positions = seen.map((e) => e.position);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect([...positions].sort((a, b) => a - b)).toEqual([...written].sort((a, b) => a - b));
+    // Each stream is read in version order.
+    for (let w = 0; w < writers; w++) {
+      const versions = seen.filter((e) => e.streamId === `s-many-${w}`).map((e) => e.streamVersion);
+      expect(versions).toEqual(Array.from({ length: perWriter }, (_, i) => i + 1));
+    }
+  });
+
+  it('orders the log by transaction id as a number, not as text', async () => {
+    // Rows stamped with transaction ids on either side of a digit boundary (both long finished).
+    for (const [transactionId, version] of [['1000', 1], ['999', 2]] as const) {
+      await dataSource.query(
+        `INSERT INTO events (transaction_id, event_id, stream_id, stream_type, stream_version, type, data, metadata)
+         VALUES ($1::xid8, gen_random_uuid(), 's-digits', 'digits', $2, 'Something', '{}', '{}')`,
+        [transactionId, version],
+      );
+    }
+    const read = await store.readLog(LOG_START, { streamTypes: ['digits'] });
+    expect(read.map((e) => e.transactionId)).toEqual(['999', '1000']);
+  });
+
+  it('filters the log by stream type but still moves past other events', async () => {
+    const { checkpoint: start } = await readAllFrom(LOG_START);
+    await store.appendToStream('t-a', [event(1)], { streamType: 'alpha', expectedVersion: 0, metadata });
+    await store.appendToStream('t-b', [event(2)], { streamType: 'beta', expectedVersion: 0, metadata });
+    const onlyBeta = await store.readLog(start, { streamTypes: ['beta'] });
+    expect(onlyBeta.map((e) => e.streamId)).toEqual(['t-b']);
+    expect(await store.countAfter(start)).toBe(2);
+    const found = await store.readEventAt(onlyBeta[0].position);
+    expect(found?.streamId).toBe('t-b');
+    expect(await store.readEventAt(-1)).toBeNull();
+  });
+});

@@ -1,0 +1,60 @@
+/** RFC 9457 problem details, the body of every error answer. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  /** For 400: each invalid field and what is wrong with it. */
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const PROBLEM_TYPE_BASE = 'https://newsroom.dev/problems/';
+
+export const problemType = (code: string): string => PROBLEM_TYPE_BASE + code;
+
+/** An error that knows its problem details; anything can throw it, the filter renders it. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'ProblemError';
+  }
+
+  toProblem(instance?: string): ProblemDetails {
+    return {
+      type: problemType(this.code),
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+export class ValidationProblem extends ProblemError {
+  constructor(readonly errors: FieldError[], detail = 'The request has invalid fields.') {
+    super(400, 'validation-failed', 'Invalid input', detail, { errors });
+  }
+}
+
+export class PreconditionFailedProblem extends ProblemError {
+  constructor(detail: string, currentVersion?: number) {
+    super(412, 'version-mismatch', 'Version mismatch', detail, currentVersion === undefined ? {} : { currentVersion });
+  }
+}

@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import jwt from 'jsonwebtoken';
+import { STAFF_ROLES, type StaffRole } from '#libs/contracts';
+import { INSECURE_DEV_SECRET } from '../src/config/app-config.js';
+
+/** Prints a staff token signed for the JWT_SECRET in the environment (the dev secret when unset). */
+const usage = 'usage: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor [--expires-in 12h]';
+
+const { values } = parseArgs({
+  options: {
+    sub: { type: 'string' },
+    name: { type: 'string' },
+    roles: { type: 'string' },
+    'expires-in': { type: 'string', default: '12h' },
+  },
+});
+
+const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+const unknown = roles.filter((role) => !STAFF_ROLES.includes(role as StaffRole));
+if (!values.sub || !values.name || roles.length === 0 || unknown.length > 0) {
+  process.stderr.write(`${unknown.length ? `unknown roles: ${unknown.join(', ')} (known: ${STAFF_ROLES.join(', ')})\n` : ''}${usage}\n`);
+  process.exit(2);
+}
+
+const secret = process.env.JWT_SECRET || INSECURE_DEV_SECRET;
+const token = jwt.sign({ sub: values.sub, name: values.name, roles }, secret, {
+  algorithm: 'HS256',
+  expiresIn: values['expires-in'] as jwt.SignOptions['expiresIn'],
+});
+process.stdout.write(`${token}\n`);

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
+import { createValidationPipe, JwtAuthGuard, ProblemDetailsFilter } from '#libs/http';
+import { ArticlesModule } from './articles/articles.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { WorkersModule } from './workers/workers.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Run the relay, projections and scheduler in this process too. */
+  workers: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, workers }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        CqrsModule.forRoot(),
+        JwtModule.register({ global: true, secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+        ArticlesModule,
+        ...(workers ? [WorkersModule] : []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,148 @@
+import { Body, Controller, HttpCode, Param, Patch, Post, Res, UseInterceptors } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import type { StaffClaims } from '#libs/contracts';
+import { CurrentStaff, Roles, ValidationProblem, VersionETagInterceptor } from '#libs/http';
+import type { WriteContext, WriteResult } from './article-stream.js';
+import { AddClaimCommand } from './commands/add-claim/add-claim.command.js';
+import { AddClaimRequest } from './commands/add-claim/add-claim.request.dto.js';
+import { AddEditorialNoteCommand } from './commands/add-editorial-note/add-editorial-note.command.js';
+import { AddEditorialNoteRequest } from './commands/add-editorial-note/add-editorial-note.request.dto.js';
+import { ApproveArticleCommand } from './commands/approve-article/approve-article.command.js';
+import { AssignArticleCommand } from './commands/assign-article/assign-article.command.js';
+import { AssignArticleRequest } from './commands/assign-article/assign-article.request.dto.js';
+import { DraftArticleCommand } from './commands/draft-article/draft-article.command.js';
+import { DraftArticleRequest } from './commands/draft-article/draft-article.request.dto.js';
+import { IssueCorrectionCommand } from './commands/issue-correction/issue-correction.command.js';
+import { IssueCorrectionRequest } from './commands/issue-correction/issue-correction.request.dto.js';
+import { PublishArticleCommand } from './commands/publish-article/publish-article.command.js';
+import { PublishArticleRequest } from './commands/publish-article/publish-article.request.dto.js';
+import { RecordVerdictCommand } from './commands/record-verdict/record-verdict.command.js';
+import { RecordVerdictRequest } from './commands/record-verdict/record-verdict.request.dto.js';
+import { RequestChangesCommand } from './commands/request-changes/request-changes.command.js';
+import { RequestChangesRequest } from './commands/request-changes/request-changes.request.dto.js';
+import { RetractArticleCommand } from './commands/retract-article/retract-article.command.js';
+import { RetractArticleRequest } from './commands/retract-article/retract-article.request.dto.js';
+import { ReviseArticleCommand } from './commands/revise-article/revise-article.command.js';
+import { ReviseArticleRequest } from './commands/revise-article/revise-article.request.dto.js';
+import { SchedulePublishCommand } from './commands/schedule-publish/schedule-publish.command.js';
+import { SchedulePublishRequest } from './commands/schedule-publish/schedule-publish.request.dto.js';
+import { SubmitArticleCommand } from './commands/submit-article/submit-article.command.js';
+import { ArticleWrite } from './write-context.decorator.js';
+
+/**
+ * Every write on an article. Routes check the coarse role; the decider checks authorship and
+ * state. Actions answer 200; POSTs that add something (the draft, claims, notes, corrections)
+ * answer 201.
+ */
+@Controller('articles')
+@UseInterceptors(VersionETagInterceptor)
+export class ArticleCommandsController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('reporter', 'editor')
+  async draft(
+    @Body() request: DraftArticleRequest,
+    @CurrentStaff() staff: StaffClaims,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WriteResult> {
+    const context: WriteContext = { articleId: uuidv7(), actor: staff, expectedVersion: 0, correlationId: reply.request.id };
+    const result = await this.commandBus.execute(new DraftArticleCommand(context, request));
+    reply.header('location', `/articles/${result.id}`);
+    return result;
+  }
+
+  @Patch(':id')
+  @Roles('reporter', 'editor')
+  revise(@ArticleWrite() context: WriteContext, @Body() request: ReviseArticleRequest): Promise<WriteResult> {
+    if (Object.keys(request).length === 0) {
+      throw new ValidationProblem([{ field: 'body', message: 'name at least one of headline, standfirst, body, section, tags' }]);
+    }
+    return this.commandBus.execute(new ReviseArticleCommand(context, request));
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  submit(@ArticleWrite() context: WriteContext): Promise<WriteResult> {
+    return this.commandBus.execute(new SubmitArticleCommand(context));
+  }
+
+  @Post(':id/request-changes')
+  @HttpCode(200)
+  @Roles('editor')
+  requestChanges(@ArticleWrite() context: WriteContext, @Body() request: RequestChangesRequest): Promise<WriteResult> {
+    return this.commandBus.execute(new RequestChangesCommand(context, request));
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('editor')
+  approve(@ArticleWrite() context: WriteContext): Promise<WriteResult> {
+    return this.commandBus.execute(new ApproveArticleCommand(context));
+  }
+
+  @Post(':id/claims')
+  @HttpCode(201)
+  @Roles('reporter', 'editor', 'fact_checker')
+  addClaim(@ArticleWrite() context: WriteContext, @Body() request: AddClaimRequest): Promise<WriteResult & { claimId: string }> {
+    return this.commandBus.execute(new AddClaimCommand(context, request));
+  }
+
+  @Post(':id/claims/:claimId/verdict')
+  @HttpCode(200)
+  @Roles('fact_checker')
+  recordVerdict(
+    @ArticleWrite() context: WriteContext,
+    @Param('claimId') claimId: string,
+    @Body() request: RecordVerdictRequest,
+  ): Promise<WriteResult> {
+    return this.commandBus.execute(new RecordVerdictCommand(context, claimId, request));
+  }
+
+  @Post(':id/publish')
+  @HttpCode(200)
+  @Roles('editor')
+  publish(@ArticleWrite() context: WriteContext, @Body() request: PublishArticleRequest): Promise<WriteResult> {
+    return this.commandBus.execute(new PublishArticleCommand(context, request));
+  }
+
+  @Post(':id/schedule')
+  @HttpCode(200)
+  @Roles('editor')
+  schedule(@ArticleWrite() context: WriteContext, @Body() request: SchedulePublishRequest): Promise<WriteResult> {
+    return this.commandBus.execute(new SchedulePublishCommand(context, request));
+  }
+
+  @Post(':id/corrections')
+  @HttpCode(201)
+  @Roles('editor')
+  issueCorrection(
+    @ArticleWrite() context: WriteContext,
+    @Body() request: IssueCorrectionRequest,
+  ): Promise<WriteResult & { correctionId: string }> {
+    return this.commandBus.execute(new IssueCorrectionCommand(context, request));
+  }
+
+  @Post(':id/retract')
+  @HttpCode(200)
+  @Roles('editor')
+  retract(@ArticleWrite() context: WriteContext, @Body() request: RetractArticleRequest): Promise<WriteResult> {
+    return this.commandBus.execute(new RetractArticleCommand(context, request));
+  }
+
+  @Post(':id/notes')
+  @HttpCode(201)
+  addNote(@ArticleWrite() context: WriteContext, @Body() request: AddEditorialNoteRequest): Promise<WriteResult & { noteId: string }> {
+    return this.commandBus.execute(new AddEditorialNoteCommand(context, request));
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles('editor')
+  assign(@ArticleWrite() context: WriteContext, @Body() request: AssignArticleRequest): Promise<WriteResult> {
+    return this.commandBus.execute(new AssignArticleCommand(context, request));
+  }
+}

@@ -1,0 +1,19 @@
+/** Length limits of article input, in characters. */
+export const ARTICLE_LIMITS = {
+  headline: 200,
+  standfirst: 600,
+  body: 200_000,
+  section: 60,
+  tags: 20,
+  tag: 60,
+  reason: 2000,
+  claimText: 1000,
+  quote: 2000,
+  explanation: 5000,
+  sources: 20,
+  sourceUrl: 2000,
+  note: 5000,
+  correction: 5000,
+  userId: 200,
+  personName: 200,
+} as const;

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { EventStore, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
+import { assertVersionMatches, PreconditionFailedProblem, ProblemError } from '#libs/http';
+import type { ArticleEvent } from '#libs/contracts';
+import { Clock } from '../common/clock.js';
+import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article.commands.js';
+import { decide, foldArticle } from './domain/article.decider.js';
+import { ArticleNotFoundError } from './domain/article.errors.js';
+import type { Article } from './domain/article.state.js';
+
+export const ARTICLE_STREAM_TYPE = 'article';
+export const articleStreamId = (articleId: string): string => `article-${articleId}`;
+
+/** Who writes, to which article, and at which version they last saw it. */
+export interface WriteContext {
+  articleId: string;
+  actor: Actor;
+  /** From `If-Match`; when absent the write goes against the version just read. */
+  expectedVersion?: number;
+  correlationId?: string;
+  causationId?: string;
+}
+
+/** What every write answers: the article, its new version, and the global position of the last event. */
+export interface WriteResult {
+  id: string;
+  version: number;
+  position: number;
+}
+
+type CommandData<T extends ArticleCommandType> = Omit<Extract<ArticleCommand, { type: T }>['data'], 'articleId' | 'actor' | 'now'>;
+
+export interface LoadedArticle {
+  article: Article;
+  version: number;
+  events: RecordedEvent<ArticleEvent>[];
+}
+
+/** Reads, folds, decides and appends for one article stream: the whole of every article command. */
+@Injectable()
+export class ArticleStream {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async load(articleId: string, toVersion?: number): Promise<LoadedArticle> {
+    const events = await this.store.readStream<ArticleEvent>(articleStreamId(articleId), { toVersion });
+    const article = foldArticle(events);
+    if (article === null) throw new ArticleNotFoundError(articleId);
+    return { article, version: events[events.length - 1].streamVersion, events };
+  }
+
+  async execute<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
+    const { articleId, actor, expectedVersion } = context;
+    const streamId = articleStreamId(articleId);
+    const history = await this.store.readStream<ArticleEvent>(streamId);
+    const currentVersion = history.length ? history[history.length - 1].streamVersion : 0;
+    assertVersionMatches(expectedVersion, currentVersion);
+
+    const command = { type, data: { ...data, articleId, actor, now: this.clock.now() } } as ArticleCommand;
+    const events = decide(command, foldArticle(history));
+    try {
+      const result = await this.store.appendToStream(streamId, events, {
+        streamType: ARTICLE_STREAM_TYPE,
+        expectedVersion: currentVersion,
+        metadata: {
+          actor: { sub: actor.sub, name: actor.name, roles: actor.roles },
+          correlationId: context.correlationId,
+          causationId: context.causationId,
+        },
+      });
+      return { id: articleId, version: result.nextExpectedVersion, position: result.lastPosition };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      // Someone wrote between our read and our append. We do not retry behind the caller's back.
+      if (expectedVersion !== undefined) {
+        throw new PreconditionFailedProblem(`The article changed after version ${expectedVersion}.`);
+      }
+      throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
+        'The article changed while this request was handled; read it again and retry.');
+    }
+  }
+}

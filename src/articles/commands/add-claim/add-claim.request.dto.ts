@@ -1,0 +1,13 @@
+import { IsOptional } from 'class-validator';
+import { IsText } from '#libs/http';
+import { ARTICLE_LIMITS } from '../../article-limits.js';
+
+export class AddClaimRequest {
+  @IsText(ARTICLE_LIMITS.claimText)
+  text!: string;
+
+  /** The passage of the story that makes the claim. */
+  @IsOptional()
+  @IsText(ARTICLE_LIMITS.quote)
+  quote?: string;
+}

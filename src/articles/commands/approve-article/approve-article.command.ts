@@ -1,0 +1,10 @@
+import { Command } from '@nestjs/cqrs';
+import type { WriteContext, WriteResult } from '../../article-stream.js';
+
+export class ApproveArticleCommand extends Command<WriteResult> {
+  constructor(
+    readonly context: WriteContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,18 @@
+import { IsIn, IsOptional } from 'class-validator';
+import { ASSIGNMENT_ROLES, type AssignmentRole } from '#libs/contracts';
+import { IsText } from '#libs/http';
+import { ARTICLE_LIMITS } from '../../article-limits.js';
+
+export class AssignArticleRequest {
+  /** The assignee's staff id (the `sub` of their token). */
+  @IsText(ARTICLE_LIMITS.userId)
+  userId!: string;
+
+  @IsIn(ASSIGNMENT_ROLES)
+  as!: AssignmentRole;
+
+  /** Display name for bylines; defaults to the user id. */
+  @IsOptional()
+  @IsText(ARTICLE_LIMITS.personName)
+  name?: string;
+}

@@ -1,0 +1,23 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { parseIfMatch } from '#libs/http';
+import type { WriteContext } from './article-stream.js';
+import { ArticleNotFoundError } from './domain/article.errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Article ids are UUIDs; anything else names no article (404). */
+export function parseArticleId(id: string): string {
+  if (!UUID.test(id)) throw new ArticleNotFoundError(id);
+  return id.toLowerCase();
+}
+
+/** The article (`:id`), the staff member, `If-Match` and the request id, for a write. */
+export const ArticleWrite = createParamDecorator((_: unknown, context: ExecutionContext): WriteContext => {
+  const request = context.switchToHttp().getRequest();
+  return {
+    articleId: parseArticleId(request.params.id),
+    actor: request.staff,
+    expectedVersion: parseIfMatch(request.headers['if-match']),
+    correlationId: request.id,
+  };
+});

@@ -1,0 +1,140 @@
+import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+
+/** Thrown at start-up when a setting is missing or wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Record<string, string>) {
+    super(
+      'Invalid configuration:\n' +
+        Object.entries(problems)
+          .map(([name, problem]) => `  ${name}: ${problem}`)
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const positiveInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`expected a positive integer, got "${input}"`);
+  return value;
+});
+
+const brokerList = makeValidator<string[]>((input) => {
+  const brokers = input.split(',').map((broker) => broker.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new Error('expected a comma-separated list of host:port');
+  for (const broker of brokers) {
+    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) throw new Error(`"${broker}" is not host:port`);
+  }
+  return brokers;
+});
+
+const postgresUrl = makeValidator<string>((input) => {
+  if (!/^postgres(ql)?:\/\//.test(input)) throw new Error('expected a postgres:// URL');
+  return input;
+});
+
+/** Used outside production when JWT_SECRET is unset, so `npm start` works on a fresh machine. */
+export const INSECURE_DEV_SECRET = 'newsroom-development-secret-do-not-use-in-production';
+
+const spec = {
+  NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
+  HOST: str({ default: '0.0.0.0', desc: 'Address the HTTP server binds to' }),
+  PORT: port({ default: 3000 }),
+  PUBLIC_BASE_URL: url({ default: '', desc: 'Public URL of the service, used in feeds and links' }),
+  LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+
+  DATABASE_URL: postgresUrl({ default: undefined, desc: 'PostgreSQL; unset (with KAFKA_BROKERS unset) = embedded PGlite' }),
+  DATABASE_POOL_SIZE: positiveInt({ default: 10 }),
+  EMBEDDED_DATA_DIR: str({ default: '.data/pglite', desc: 'Where embedded PostgreSQL keeps its data' }),
+  RUN_MIGRATIONS: bool({ default: true, desc: 'Apply pending migrations at start-up' }),
+
+  KAFKA_BROKERS: brokerList({ default: undefined, desc: 'Comma-separated host:port list; unset = projections read the store directly' }),
+  KAFKA_CLIENT_ID: str({ default: 'newsroom' }),
+  KAFKA_TOPIC_ARTICLES: str({ default: 'newsroom.article-events.v1' }),
+  KAFKA_TOPIC_REACTIONS: str({ default: 'newsroom.reactions.v1' }),
+  KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
+  KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
+  KAFKA_GROUP_PREFIX: str({ default: 'newsroom' }),
+  CLOUDEVENTS_SOURCE: str({ default: '/newsroom' }),
+
+  RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
+  RELAY_POLL_MS: positiveInt({ default: 25 }),
+
+  JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for staff tokens (a development default outside production)' }),
+  BODY_LIMIT_BYTES: positiveInt({ default: 1_048_576 }),
+  READ_WAIT_TIMEOUT_MS: positiveInt({ default: 3000, desc: 'Longest wait for X-Min-Position' }),
+};
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
+  logLevel: string;
+  database: { url?: string; poolSize: number; embeddedDataDir: string; runMigrations: boolean };
+  /** Embedded mode: no DATABASE_URL and no KAFKA_BROKERS: PGlite, and projections fed from the store. */
+  embedded: boolean;
+  kafka?: {
+    brokers: string[];
+    clientId: string;
+    topics: { articles: string; reactions: string };
+    partitions: number;
+    replicationFactor: number;
+    groupPrefix: string;
+    cloudEventsSource: string;
+  };
+  relay: { batchSize: number; pollMs: number };
+  auth: { jwtSecret: string; insecureSecret: boolean };
+  readWaitTimeoutMs: number;
+}
+
+/** Reads and validates the environment once, at start-up. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: Record<string, string> = {};
+  const env = cleanEnv(environment, spec, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) {
+        if (error) problems[name] = error.message || 'missing';
+      }
+    },
+  });
+  if (Object.keys(problems).length === 0) {
+    if (env.KAFKA_BROKERS && !env.DATABASE_URL) {
+      problems.DATABASE_URL = 'required when KAFKA_BROKERS is set (the embedded database serves one process only)';
+    }
+    if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
+      problems.JWT_SECRET = 'required in production, at least 32 characters';
+    }
+  }
+  if (Object.keys(problems).length > 0) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    },
+    logLevel: env.LOG_LEVEL,
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      embeddedDataDir: env.EMBEDDED_DATA_DIR,
+      runMigrations: env.RUN_MIGRATIONS,
+    },
+    embedded: !env.DATABASE_URL && !env.KAFKA_BROKERS,
+    kafka: env.KAFKA_BROKERS
+      ? {
+          brokers: env.KAFKA_BROKERS,
+          clientId: env.KAFKA_CLIENT_ID,
+          topics: { articles: env.KAFKA_TOPIC_ARTICLES, reactions: env.KAFKA_TOPIC_REACTIONS },
+          partitions: env.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+          groupPrefix: env.KAFKA_GROUP_PREFIX,
+          cloudEventsSource: env.CLOUDEVENTS_SOURCE,
+        }
+      : undefined,
+    relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
+    auth: { jwtSecret: env.JWT_SECRET || INSECURE_DEV_SECRET, insecureSecret: !env.JWT_SECRET },
+    readWaitTimeoutMs: env.READ_WAIT_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,65 @@
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { EventStore } from '#libs/event-store';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+import { MIGRATIONS } from './migrations.js';
+import { runMigrations } from './run-migrations.js';
+
+/** Where the database is: the configured server, or PGlite started in this process. */
+@Injectable()
+export class DatabaseServer implements OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseServer.name);
+  private embedded?: EmbeddedPostgres;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async url(): Promise<string> {
+    if (this.config.database.url) return this.config.database.url;
+    this.embedded ??= await EmbeddedPostgres.start(this.config.database.embeddedDataDir);
+    this.logger.log(`embedded PostgreSQL (PGlite) with data in ${this.config.database.embeddedDataDir}`);
+    return this.embedded.url;
+  }
+
+  get isEmbedded(): boolean {
+    return this.embedded !== undefined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedded?.stop();
+  }
+}
+
+@Module({ providers: [DatabaseServer], exports: [DatabaseServer] })
+class DatabaseServerModule {}
+
+/** The database for the whole application: TypeORM's DataSource (migrated at start) and the event store. */
+@Global()
+@Module({
+  imports: [
+    DatabaseServerModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseServerModule],
+      inject: [APP_CONFIG, DatabaseServer],
+      useFactory: async (config: AppConfig, server: DatabaseServer) => ({
+        type: 'postgres' as const,
+        url: await server.url(),
+        autoLoadEntities: true,
+        migrations: MIGRATIONS,
+        synchronize: false,
+        // PGlite runs one transaction at a time, so its pool holds exactly one connection.
+        extra: { max: server.isEmbedded ? 1 : config.database.poolSize },
+      }),
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options!).initialize();
+        await runMigrations(dataSource);
+        return dataSource;
+      },
+    }),
+  ],
+  providers: [{ provide: EventStore, inject: [DataSource], useFactory: (dataSource: DataSource) => new EventStore(dataSource) }],
+  exports: [EventStore, DatabaseServerModule],
+})
+export class DatabaseModule {}

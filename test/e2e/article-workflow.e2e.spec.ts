@@ -1,0 +1,367 @@
+import jwt from 'jsonwebtoken';
+import { seedStory } from '../support/seed-story.js';
+import { httpClient, startTestApp, STAFF, staffToken, TEST_JWT_SECRET, tokenOf, type TestApp } from '../support/test-app.js';
+
+/** The article workflow over HTTP against the real service and PostgreSQL, with the seed story. */
+describe('article workflow over HTTP', () => {
+  let app: TestApp;
+  let http: ReturnType<typeof httpClient>;
+  const reporter = tokenOf(STAFF.reporter);
+  const otherReporter = tokenOf(STAFF.otherReporter);
+  const editor = tokenOf(STAFF.editor);
+  const factChecker = tokenOf(STAFF.factChecker);
+  const admin = tokenOf(STAFF.admin);
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    http = httpClient(app.url);
+  });
+  afterAll(async () => app?.close());
+
+  const seedDraft = () => ({
+    headline: seedStory.headline,
+    body: seedStory.body,
+    section: seedStory.section,
+    tags: seedStory.tags,
+    standfirst: 'Chinese leader raises Taiwan in a rare call as the two presidents plan visits.',
+  });
+
+  async function draft(body: object = seedDraft(), token = reporter): Promise<string> {
+    const response = await http.post('/articles', body, { token });
+    expect(response.status).toBe(201);
+    return response.body.id;
+  }
+
+  async function versionOf(id: string): Promise<number> {
+    const response = await http.get(`/articles/${id}`, { token: editor });
+    return response.body.version;
+  }
+
+  /** Drafted, submitted and approved, with one claim rated as given. */
+  async function approvedWithClaim(rating: string): Promise<{ id: string; claimId: string }> {
+    const id = await draft();
+    const claim = await http.post(`/articles/${id}/claims`, seedStory.claims[0], { token: reporter });
+    await http.post(`/articles/${id}/claims/${claim.body.claimId}/verdict`, {
+      rating,
+      explanation: 'Checked against the readouts.',
+      sources: ['https://www.gov.cn/yaowen/liebiao/202511/content_7049011.htm'],
+    }, { token: factChecker });
+    expect((await http.post(`/articles/${id}/submit`, undefined, { token: reporter })).status).toBe(200);
+    expect((await http.post(`/articles/${id}/approve`, undefined, { token: editor })).status).toBe(200);
+    return { id, claimId: claim.body.claimId };
+  }
+
+  it('takes the seed story from draft to published, corrected and retracted', async () => {
+    const drafted = await http.post('/articles', seedDraft(), { token: reporter });
+    expect(drafted.status).toBe(201);
+    const id = drafted.body.id;
+    expect(drafted.body).toEqual({ id, version: 1, position: expect.any(Number) });
+    expect(drafted.headers.get('location')).toBe(`/articles/${id}`);
+    expect(drafted.headers.get('etag')).toBe('"1"');
+
+    const positions: number[] = [drafted.body.position];
+    const step = async (method: 'post' | 'patch', path: string, body: unknown, token: string, status = 200) => {
+      const response = await http[method](`/articles/${id}${path}`, body, { token });
+      expect({ path, status: response.status, body: response.body }).toEqual({ path, status, body: expect.anything() });
+      expect(response.body.id).toBe(id);
+      expect(response.headers.get('etag')).toBe(`"${response.body.version}"`);
+      positions.push(response.body.position);
+      return response.body;
+    };
+
+    const claimIds: string[] = [];
+    for (const claim of seedStory.claims) {
+      const added = await step('post', '/claims', claim, reporter, 201);
+      expect(added.claimId).toMatch(/^[0-9a-f-]{36}$/);
+      claimIds.push(added.claimId);
+    }
+    await step('post', '/submit', undefined, reporter);
+    await step('post', '/request-changes', { reason: 'Attribute the tariff figures.' }, editor);
+    await step('patch', '', { standfirst: 'Xi raises Taiwan; both leaders plan state visits.' }, reporter);
+    await step('post', '/submit', undefined, reporter);
+    await step('post', '/approve', undefined, editor);
+    for (const claimId of claimIds) {
+      await step('post', `/claims/${claimId}/verdict`, {
+        rating: 'true',
+        explanation: 'Matches the White House and Xinhua readouts.',
+        sources: ['https://www.whitehouse.gov/briefings-statements/', 'https://english.news.cn/'],
+      }, factChecker);
+    }
+    const published = await step('post', '/publish', {}, editor);
+    await step('post', '/corrections', { kind: 'correction', text: 'An earlier version misstated the length of the call.' }, editor, 201);
+    await step('patch', '', { headline: `${seedStory.headline} (updated)` }, editor);
+    await step('post', '/notes', { text: 'Legal checked the Taiwan paragraph.' }, factChecker, 201);
+    await step('post', '/assign', { userId: 'bob', as: 'reporter', name: 'Bob Osei' }, editor);
+
+    // Every write moved the version by one and the global position forward.
+    expect(published.version).toBe(1 + 7 + 5 + 7 + 1);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+
+    const article = await http.get(`/articles/${id}`, { token: reporter });
+    expect(article.status).toBe(200);
+    expect(article.headers.get('etag')).toBe(`"${article.body.version}"`);
+    expect(article.body).toMatchObject({
+      id,
+      status: 'published',
+      headline: `${seedStory.headline} (updated)`,
+      section: 'world',
+      tags: seedStory.tags,
+      author: { id: 'alice', name: 'Alice Chen' },
+      authors: [{ id: 'alice', name: 'Alice Chen' }, { id: 'bob', name: 'Bob Osei' }],
+      overrideReason: null,
+      publishGate: { open: true, problems: [] },
+    });
+    expect(article.body.slug).toMatch(/^xi-presses-trump-on-taiwan-as-leaders-agree-to-meet-in-china-next-april-[0-9a-f]{8}$/);
+    expect(article.body.claims).toHaveLength(7);
+    expect(article.body.claims.every((claim: { verdict: { rating: string } }) => claim.verdict.rating === 'true')).toBe(true);
+    expect(article.body.corrections).toEqual([expect.objectContaining({ kind: 'correction' })]);
+
+    // The state as of an earlier version.
+    const asDrafted = await http.get(`/articles/${id}?version=1`, { token: editor });
+    expect(asDrafted.body).toMatchObject({ status: 'draft', version: 1, headline: seedStory.headline, claims: [] });
+    expect(asDrafted.headers.get('etag')).toBe('"1"');
+    const asApproved = await http.get(`/articles/${id}?version=13`, { token: editor });
+    expect(asApproved.body.status).toBe('approved');
+
+    const history = await http.get(`/articles/${id}/history`, { token: factChecker });
+    expect(history.status).toBe(200);
+    expect(history.body.events.map((event: { type: string }) => event.type)).toEqual([
+      'ArticleDrafted',
+      ...Array(7).fill('ClaimAdded'),
+      'ArticleSubmitted',
+      'ChangesRequested',
+      'ArticleRevised',
+      'ArticleSubmitted',
+      'ArticleApproved',
+      ...Array(7).fill('FactChecked'),
+      'Published',
+      'CorrectionIssued',
+      'ArticleRevised',
+      'EditorialNoteAdded',
+      'ArticleAssigned',
+    ]);
+    expect(history.body.events.map((event: { version: number }) => event.version)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
+    expect(history.body.events[0]).toMatchObject({
+      version: 1,
+      type: 'ArticleDrafted',
+      time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      actor: { sub: 'alice', name: 'Alice Chen', roles: ['reporter'] },
+      data: { articleId: id, headline: seedStory.headline },
+    });
+    expect(history.body.events[9]).toMatchObject({ type: 'ChangesRequested', actor: { sub: 'erin' }, data: { reason: 'Attribute the tariff figures.' } });
+
+    const retracted = await http.post(`/articles/${id}/retract`, { reason: 'The call readout was later disputed.' }, { token: editor });
+    expect(retracted.status).toBe(200);
+    const afterRetraction = await http.patch(`/articles/${id}`, { body: 'Too late.' }, { token: editor });
+    expect(afterRetraction.status).toBe(409);
+    expect(afterRetraction.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(afterRetraction.body).toMatchObject({ status: 409, currentStatus: 'retracted' });
+  });
+
+  describe('the publish gate', () => {
+    it.each(['false', 'mostly_false', 'unverifiable'])('refuses a claim rated %s, then publishes with an override reason', async (rating) => {
+      const { id, claimId } = await approvedWithClaim(rating);
+      const before = await versionOf(id);
+      const refused = await http.post(`/articles/${id}/publish`, {}, { token: editor });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({
+        type: expect.stringContaining('publish-gate'),
+        status: 409,
+        problems: [{ claimId, problem: 'flagged', rating }],
+      });
+      expect(await versionOf(id)).toBe(before);
+
+      const overridden = await http.post(`/articles/${id}/publish`, { overrideReason: 'Rating disputed; the story says so.' }, { token: editor });
+      expect(overridden.status).toBe(200);
+      const history = await http.get(`/articles/${id}/history`, { token: editor });
+      const publishedEvent = history.body.events.find((event: { type: string }) => event.type === 'Published');
+      expect(publishedEvent.data.overrideReason).toBe('Rating disputed; the story says so.');
+    });
+
+    it('refuses a claim without a verdict', async () => {
+      const id = await draft();
+      await http.post(`/articles/${id}/claims`, { text: 'Tariffs average just under 50%.' }, { token: editor });
+      await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
+      await http.post(`/articles/${id}/approve`, undefined, { token: editor });
+      const refused = await http.post(`/articles/${id}/publish`, undefined, { token: editor });
+      expect(refused.status).toBe(409);
+      expect(refused.body.problems).toEqual([expect.objectContaining({ problem: 'unrated' })]);
+    });
+
+    it('publishes when every claim is rated true, mostly true or half true', async () => {
+      const { id } = await approvedWithClaim('half_true');
+      const published = await http.post(`/articles/${id}/publish`, undefined, { token: editor });
+      expect(published.status).toBe(200);
+    });
+  });
+
+  describe('scheduling', () => {
+    it('schedules a future publication and refuses a past one', async () => {
+      const { id } = await approvedWithClaim('true');
+      const past = await http.post(`/articles/${id}/schedule`, { publishAt: '2020-01-01T00:00:00Z' }, { token: editor });
+      expect(past.status).toBe(400);
+      expect(past.body.errors).toEqual([expect.objectContaining({ field: 'publishAt' })]);
+
+      const noZone = await http.post(`/articles/${id}/schedule`, { publishAt: '2099-01-01T00:00:00' }, { token: editor });
+      expect(noZone.status).toBe(400);
+
+      const publishAt = new Date(Date.now() + 3_600_000).toISOString();
+      const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: editor });
+      expect(scheduled.status).toBe(200);
+      const article = await http.get(`/articles/${id}`, { token: editor });
+      expect(article.body).toMatchObject({ status: 'scheduled', publishAt });
+    });
+  });
+
+  describe('refusals write nothing', () => {
+    let id: string;
+    let version: number;
+
+    beforeAll(async () => {
+      id = await draft();
+      version = await versionOf(id);
+    });
+    afterEach(async () => {
+      expect(await versionOf(id)).toBe(version);
+    });
+
+    it('400: lists each invalid field', async () => {
+      const response = await http.post('/articles', { headline: '   ', body: 42, tags: ['ok', 7], colour: 'red' }, { token: reporter });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status: 400, detail: expect.any(String) });
+      const fields = response.body.errors.map((error: { field: string }) => error.field).sort();
+      expect(fields).toEqual(['body', 'colour', 'headline', 'section', 'tags']);
+    });
+
+    it('400: unknown fields, bad URLs, bad ratings, empty revisions, bad versions and headers', async () => {
+      const claim = await http.post(`/articles/${id}/claims`, { text: 'A claim.', source: 'x' }, { token: reporter });
+      expect(claim.status).toBe(400);
+      expect(claim.body.errors).toEqual([{ field: 'source', message: expect.any(String) }]);
+
+      const verdict = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {
+        rating: 'pants_on_fire',
+        explanation: 'x',
+        sources: ['javascript:alert(1)', 'not a url'],
+      }, { token: factChecker });
+      expect(verdict.status).toBe(400);
+      expect(verdict.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['rating', 'sources']);
+
+      const tooLong = await http.post('/articles', { ...seedDraft(), headline: 'x'.repeat(201) }, { token: reporter });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.errors).toEqual([{ field: 'headline', message: expect.stringContaining('200') }]);
+
+      const emptyRevision = await http.patch(`/articles/${id}`, {}, { token: reporter });
+      expect(emptyRevision.status).toBe(400);
+      const sameRevision = await http.patch(`/articles/${id}`, { section: 'world' }, { token: reporter });
+      expect(sameRevision.status).toBe(409);
+
+      const badVersion = await http.get(`/articles/${id}?version=zero`, { token: editor });
+      expect(badVersion.status).toBe(400);
+      const badKind = await http.post(`/articles/${id}/assign`, { userId: 'bob', as: 'intern' }, { token: editor });
+      expect(badKind.status).toBe(400);
+      const badIfMatch = await http.post(`/articles/${id}/submit`, undefined, { token: reporter, headers: { 'if-match': 'version 1' } });
+      expect(badIfMatch.status).toBe(400);
+      expect(badIfMatch.body.errors).toEqual([{ field: 'If-Match', message: expect.any(String) }]);
+      const badMinPosition = await http.get(`/articles/${id}`, { token: editor, headers: { 'x-min-position': '-4' } });
+      expect(badMinPosition.status).toBe(400);
+    });
+
+    it('400: malformed JSON, a JSON array and a non-object body', async () => {
+      const malformed = await http.request('POST', '/articles', { token: reporter, rawBody: '{"headline": "x",' });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.type).toContain('malformed-json');
+      const array = await http.request('POST', '/articles', { token: reporter, rawBody: '[1,2,3]' });
+      expect(array.status).toBe(400);
+      const scalar = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '"just text"' });
+      expect(scalar.status).toBe(400);
+    });
+
+    it('401: no token, a forged signature, an expired token, a token without roles', async () => {
+      const none = await http.post(`/articles/${id}/submit`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
+      const forged = jwt.sign({ sub: 'alice', name: 'Alice Chen', roles: ['editor'] }, 'not-the-secret', { algorithm: 'HS256' });
+      expect((await http.post(`/articles/${id}/approve`, undefined, { token: forged })).status).toBe(401);
+      const expired = staffToken('alice', 'Alice Chen', ['reporter'], { expiresIn: -10 });
+      expect((await http.post(`/articles/${id}/submit`, undefined, { token: expired })).status).toBe(401);
+      const noRoles = jwt.sign({ sub: 'alice', name: 'Alice Chen' }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+      expect((await http.get(`/articles/${id}`, { token: noRoles })).status).toBe(401);
+      const unsigned = jwt.sign({ sub: 'alice', name: 'Alice Chen', roles: ['editor'] }, '', { algorithm: 'none' });
+      expect((await http.post(`/articles/${id}/approve`, undefined, { token: unsigned })).status).toBe(401);
+    });
+
+    it('403: a role the route does not allow, and a reporter who is not the author', async () => {
+      const wrongRole = await http.post('/articles', seedDraft(), { token: factChecker });
+      expect(wrongRole.status).toBe(403);
+      expect(wrongRole.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await http.post(`/articles/${id}/approve`, undefined, { token: reporter })).status).toBe(403);
+      expect((await http.post(`/articles/${id}/publish`, {}, { token: admin })).status).toBe(403);
+      const notAuthor = await http.post(`/articles/${id}/submit`, undefined, { token: otherReporter });
+      expect(notAuthor.status).toBe(403);
+      expect(notAuthor.body.type).toContain('not-author');
+      expect((await http.patch(`/articles/${id}`, { body: 'Rewritten.' }, { token: otherReporter })).status).toBe(403);
+    });
+
+    it('404: an unknown article, a malformed id, an unknown claim, a version it never had', async () => {
+      const unknown = await http.post('/articles/01a21ec9-1c93-73f8-be7e-c7f68e03b647/submit', undefined, { token: reporter });
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await http.get('/articles/not-a-uuid', { token: editor })).status).toBe(404);
+      expect((await http.get('/articles/01a21ec9-1c93-73f8-be7e-c7f68e03b647/history', { token: editor })).status).toBe(404);
+      const claim = await http.post(`/articles/${id}/claims/01a21ec9-1c93-73f8-be7e-c7f68e03b647/verdict`, {
+        rating: 'true',
+        explanation: 'x',
+        sources: [],
+      }, { token: factChecker });
+      expect(claim.status).toBe(404);
+      expect((await http.get(`/articles/${id}?version=99`, { token: editor })).status).toBe(404);
+      expect((await http.get('/no-such-route', { token: editor })).status).toBe(404);
+    });
+
+    it('409: a transition the workflow does not allow', async () => {
+      const response = await http.post(`/articles/${id}/approve`, undefined, { token: editor });
+      expect(response.status).toBe(409);
+      expect(response.body).toMatchObject({ status: 409, currentStatus: 'draft', type: expect.stringContaining('invalid-transition') });
+      expect((await http.post(`/articles/${id}/retract`, { reason: 'x' }, { token: editor })).status).toBe(409);
+      expect((await http.post(`/articles/${id}/corrections`, { kind: 'correction', text: 'x' }, { token: editor })).status).toBe(409);
+    });
+
+    it('412: If-Match names a version the article is not at', async () => {
+      const response = await http.post(`/articles/${id}/submit`, undefined, {
+        token: reporter,
+        headers: { 'if-match': `"${version + 5}"` },
+      });
+      expect(response.status).toBe(412);
+      expect(response.body).toMatchObject({ status: 412, currentVersion: version });
+    });
+
+    it('413: a body over the limit', async () => {
+      const response = await http.post('/articles', { ...seedDraft(), body: 'x'.repeat(1_100_000) }, { token: reporter });
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    });
+  });
+
+  it('accepts a write whose If-Match names the current version', async () => {
+    const id = await draft();
+    const response = await http.post(`/articles/${id}/submit`, undefined, { token: reporter, headers: { 'if-match': '"1"' } });
+    expect(response.status).toBe(200);
+    expect(response.body.version).toBe(2);
+  });
+
+  it('lets exactly one of many concurrent writes at the same expected version win', async () => {
+    const id = await draft();
+    const attempts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        http.post(`/articles/${id}/notes`, { text: `Note ${i}` }, { token: editor, headers: { 'if-match': '"1"' } }),
+      ),
+    );
+    const statuses = attempts.map((attempt) => attempt.status).sort();
+    expect(statuses).toEqual([201, ...Array(11).fill(412)]);
+    const history = await http.get(`/articles/${id}/history`, { token: editor });
+    expect(history.body.events.map((event: { type: string }) => event.type)).toEqual(['ArticleDrafted', 'EditorialNoteAdded']);
+  });
+});
