@@ -7,6 +7,7 @@ import { ArticlesModule } from './articles/articles.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ProjectionsModule } from './projections/projections.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 
 export interface AppModuleOptions {
@@ -25,6 +26,7 @@ export class AppModule {
         DatabaseModule,
         CqrsModule.forRoot(),
         JwtModule.register({ global: true, secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+        ProjectionsModule,
         ArticlesModule,
         ...(workers ? [WorkersModule] : []),
       ],

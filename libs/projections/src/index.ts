@@ -1,0 +1,2 @@
+export * from './projection.js';
+export { CreateProjectionRunnerTables1764230200000 } from './migrations/1764230200000-create-projection-runner-tables.js';
