@@ -1,5 +1,5 @@
 /** Unit and integration tests run as ESM through ts-jest (NestJS 12 is ESM-only). */
-const tsJest = ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }];
 
 export default {
   testEnvironment: 'node',
@@ -11,4 +11,9 @@ export default {
   },
   testMatch: ['<rootDir>/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // PostgreSQL and a real Kafka broker for the whole run (env DATABASE_URL / KAFKA_BROKERS win).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  // Integration specs wait on a real broker and database; 5 s is too tight on 2 cores.
+  testTimeout: 60_000,
 };

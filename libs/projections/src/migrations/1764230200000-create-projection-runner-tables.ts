@@ -13,7 +13,9 @@ export class CreateProjectionRunnerTables1764230200000 implements MigrationInter
         events_applied  bigint NOT NULL DEFAULT 0,
         last_event_at   timestamptz,
         updated_at      timestamptz NOT NULL DEFAULT now(),
-        rebuilt_at      timestamptz
+        rebuilt_at      timestamptz,
+        -- Set while a rebuild runs, so that two rebuilds of one projection never overlap.
+        rebuilding_since timestamptz
       )`);
     // Events a projection could not apply, parked per article so the other articles go on.
     await queryRunner.query(`
