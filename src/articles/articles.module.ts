@@ -11,6 +11,7 @@ import { AssignArticleHandler } from './commands/assign-article/assign-article.h
 import { DraftArticleHandler } from './commands/draft-article/draft-article.handler.js';
 import { IssueCorrectionHandler } from './commands/issue-correction/issue-correction.handler.js';
 import { PublishArticleHandler } from './commands/publish-article/publish-article.handler.js';
+import { PublishScheduledArticleHandler } from './commands/publish-scheduled-article/publish-scheduled-article.handler.js';
 import { RecordVerdictHandler } from './commands/record-verdict/record-verdict.handler.js';
 import { RequestChangesHandler } from './commands/request-changes/request-changes.handler.js';
 import { RetractArticleHandler } from './commands/retract-article/retract-article.handler.js';
@@ -29,6 +30,7 @@ const COMMAND_HANDLERS = [
   AddClaimHandler,
   RecordVerdictHandler,
   PublishArticleHandler,
+  PublishScheduledArticleHandler,
   SchedulePublishHandler,
   IssueCorrectionHandler,
   RetractArticleHandler,

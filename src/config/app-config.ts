@@ -59,6 +59,9 @@ const spec = {
 
   RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
   RELAY_POLL_MS: positiveInt({ default: 25 }),
+  PROJECTION_BATCH_SIZE: positiveInt({ default: 500 }),
+  PROJECTION_POLL_MS: positiveInt({ default: 50, desc: 'Idle poll of the log when projections read the store directly' }),
+  SCHEDULER_INTERVAL_MS: positiveInt({ default: 1000 }),
 
   JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for staff tokens (a development default outside production)' }),
   BODY_LIMIT_BYTES: positiveInt({ default: 1_048_576 }),
@@ -82,6 +85,8 @@ export interface AppConfig {
     cloudEventsSource: string;
   };
   relay: { batchSize: number; pollMs: number };
+  projections: { batchSize: number; pollMs: number };
+  scheduler: { intervalMs: number };
   auth: { jwtSecret: string; insecureSecret: boolean };
   readWaitTimeoutMs: number;
 }
@@ -134,6 +139,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
         }
       : undefined,
     relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
+    projections: { batchSize: env.PROJECTION_BATCH_SIZE, pollMs: env.PROJECTION_POLL_MS },
+    scheduler: { intervalMs: env.SCHEDULER_INTERVAL_MS },
     auth: { jwtSecret: env.JWT_SECRET || INSECURE_DEV_SECRET, insecureSecret: !env.JWT_SECRET },
     readWaitTimeoutMs: env.READ_WAIT_TIMEOUT_MS,
   };

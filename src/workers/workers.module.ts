@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Clock } from '../common/clock.js';
+import { ProjectionWorkers } from '../projections/projection-workers.js';
+import { PublicationScheduler } from '../scheduler/publication-scheduler.js';
 
-/** Background work: the relay to Kafka, projections and the scheduler. */
-@Module({})
+/** Background work: the relay to Kafka, the projections and the scheduler. */
+@Module({
+  imports: [CqrsModule],
+  providers: [Clock, ProjectionWorkers, PublicationScheduler],
+  exports: [ProjectionWorkers, PublicationScheduler],
+})
 export class WorkersModule {}

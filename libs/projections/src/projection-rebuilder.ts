@@ -37,12 +37,14 @@ export class ProjectionRebuilder {
     private readonly options: { batchSize: number } = { batchSize: 5000 },
   ) {}
 
-  async rebuild(projection: Projection): Promise<RebuildResult> {
+  /** `onClaimed` runs once this rebuild holds the projection (no other rebuild of it can start). */
+  async rebuild(projection: Projection, onClaimed?: () => void): Promise<RebuildResult> {
     const started = Date.now();
     const applier = new ProjectionApplier(projection);
     const live = liveTarget(projection);
     const fresh = freshTarget(projection, live);
     await this.claim(projection);
+    onClaimed?.();
     const totals = { eventsRead: 0, applied: 0, parked: 0 };
     try {
       await this.createFreshTables(live, fresh);

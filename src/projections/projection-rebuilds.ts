@@ -1,0 +1,85 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventStore } from '#libs/event-store';
+import { ProjectionRebuilder, RebuildInProgressError, type Projection, type RebuildResult } from '#libs/projections';
+import { ProblemError } from '#libs/http';
+import { PROJECTIONS } from './projection-registry.js';
+
+export interface ProjectionStatus {
+  name: string;
+  eventsApplied: number;
+  lastEventAt: string | null;
+  updatedAt: string | null;
+  rebuiltAt: string | null;
+  rebuilding: boolean;
+  parkedEvents: number;
+}
+
+/** Rebuilds projections on request (admin endpoint and CLI) and reports how each one stands. */
+@Injectable()
+export class ProjectionRebuilds {
+  private readonly logger = new Logger(ProjectionRebuilds.name);
+  private readonly rebuilder: ProjectionRebuilder;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    store: EventStore,
+  ) {
+    this.rebuilder = new ProjectionRebuilder(dataSource, store, { batchSize: 5000 });
+  }
+
+  find(name: string): Projection {
+    const projection = PROJECTIONS.find((candidate) => candidate.name === name);
+    if (!projection) {
+      throw new ProblemError(404, 'unknown-projection', 'Not found', `No projection is called ${name}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}.`);
+    }
+    return projection;
+  }
+
+  /**
+   * Starts a rebuild; resolves once it has claimed the projection (409 if another rebuild of it
+   * runs), with `done` settling when the new tables are swapped in.
+   */
+  async start(name: string): Promise<{ done: Promise<RebuildResult> }> {
+    const projection = this.find(name);
+    let claimed!: () => void;
+    const onClaimed = new Promise<void>((resolve) => (claimed = resolve));
+    const done = this.rebuilder.rebuild(projection, claimed).then((result) => {
+      this.logger.log({ msg: 'projection rebuilt', ...result });
+      return result;
+    });
+    try {
+      await Promise.race([onClaimed, done]);
+    } catch (error) {
+      if (error instanceof RebuildInProgressError) throw new ProblemError(409, 'rebuild-in-progress', 'Conflict', error.message);
+      throw error;
+    }
+    this.logger.log({ msg: 'rebuilding projection', projection: name });
+    return { done };
+  }
+
+  async rebuild(name: string): Promise<RebuildResult> {
+    return (await this.start(name)).done;
+  }
+
+  async statuses(): Promise<ProjectionStatus[]> {
+    const rows: any[] = await this.dataSource.query(
+      `SELECT c.projection, c.events_applied, c.last_event_at, c.updated_at, c.rebuilt_at, c.rebuilding_since,
+              (SELECT count(*)::int FROM projection_dead_letters d WHERE d.projection = c.projection) AS parked
+         FROM projection_checkpoints c`,
+    );
+    const byName = new Map(rows.map((row) => [row.projection, row]));
+    return PROJECTIONS.map(({ name }) => {
+      const row = byName.get(name);
+      return {
+        name,
+        eventsApplied: Number(row?.events_applied ?? 0),
+        lastEventAt: row?.last_event_at?.toISOString() ?? null,
+        updatedAt: row?.updated_at?.toISOString() ?? null,
+        rebuiltAt: row?.rebuilt_at?.toISOString() ?? null,
+        rebuilding: Boolean(row?.rebuilding_since),
+        parkedEvents: row?.parked ?? 0,
+      };
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { createTestDatabase, type TestDatabase } from '#libs/testing';
+import { seedStory } from '../support/seed-story.js';
+import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
+
+/** Scheduled publishing by the worker: at its time, after a restart, and exactly once with several workers. */
+describe('scheduled publishing', () => {
+  const reporter = tokenOf(STAFF.reporter);
+  const editor = tokenOf(STAFF.editor);
+  let database: TestDatabase;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+  afterAll(async () => database?.drop());
+
+  const start = async (workers: boolean) => {
+    const app = await startTestApp({ database, workers, env: { SCHEDULER_INTERVAL_MS: '100', PROJECTION_POLL_MS: '20' } });
+    apps.push(app);
+    return app;
+  };
+
+  async function scheduleSoon(app: TestApp, inMs: number): Promise<{ id: string; publishAt: string }> {
+    const http = httpClient(app.url);
+    const drafted = await http.post('/articles', { headline: seedStory.headline, body: seedStory.body, section: 'world' }, { token: reporter });
+    const id = drafted.body.id;
+    await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
+    await http.post(`/articles/${id}/approve`, undefined, { token: editor });
+    const publishAt = new Date(Date.now() + inMs).toISOString();
+    const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: editor });
+    expect(scheduled.status).toBe(200);
+    return { id, publishAt };
+  }
+
+  async function publishedEvents(app: TestApp, id: string, timeoutMs = 10_000) {
+    const http = httpClient(app.url);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const history = await http.get(`/articles/${id}/history`, { token: editor });
+      const published = history.body.events.filter((event: { type: string }) => event.type === 'Published');
+      if (published.length > 0 || Date.now() > deadline) return published;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('publishes a scheduled article at its time, as the scheduler', async () => {
+    const app = await start(true);
+    const { id, publishAt } = await scheduleSoon(app, 1200);
+    const [published] = await publishedEvents(app, id);
+    expect(published).toMatchObject({ actor: { sub: 'system:scheduler' }, data: { scheduled: true } });
+    expect(new Date(published.data.publishedAt).getTime()).toBeGreaterThanOrEqual(new Date(publishAt).getTime());
+  });
+
+  it('loses no schedule across a restart', async () => {
+    const api = await start(false);
+    const { id } = await scheduleSoon(api, 800);
+    await api.close();
+    apps.splice(apps.indexOf(api), 1);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const worker = await start(true);
+    expect(await publishedEvents(worker, id)).toHaveLength(1);
+  });
+
+  it('publishes exactly once with several workers', async () => {
+    const first = await start(true);
+    await start(true);
+    await start(true);
+    const { id } = await scheduleSoon(first, 1000);
+    expect(await publishedEvents(first, id)).toHaveLength(1);
+    // Give the other workers every chance to publish it a second time.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await publishedEvents(first, id, 0)).toHaveLength(1);
+  });
+});
