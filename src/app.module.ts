@@ -7,6 +7,7 @@ import { ArticlesModule } from './articles/articles.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         ProjectionsModule,
         ArticlesModule,
         ...(workers ? [WorkersModule] : []),
+        ...(config.embedded ? [DemoModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

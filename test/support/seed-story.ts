@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { loadSeedStory } from '../../src/demo/seed-story.js';
 
-export interface SeedStory {
-  headline: string;
-  dateline: string;
-  section: string;
-  tags: string[];
-  body: string;
-  claims: { text: string; quote: string }[];
-  reactionKinds: string[];
-  reactionPrompt: string;
-}
+export type { SeedStory } from '../../src/demo/seed-story.js';
 
 /** The seed story (a real news page) that is the demo content and the first fixture. */
-export const seedStory: SeedStory = JSON.parse(readFileSync(new URL('../../seed/xi-trump-call.json', import.meta.url), 'utf8'));
+export const seedStory = loadSeedStory();

@@ -1,2 +1,3 @@
 export * from './article-events.js';
+export * from './reaction-events.js';
 export * from './staff.js';
