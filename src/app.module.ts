@@ -4,11 +4,15 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import { createValidationPipe, JwtAuthGuard, ProblemDetailsFilter } from '#libs/http';
 import { ArticlesModule } from './articles/articles.module.js';
+import { BoardModule } from './board/board.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { FactChecksModule } from './fact-checks/fact-checks.module.js';
+import { FeedModule } from './feed/feed.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { ReactionsModule } from './reactions/reactions.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 
 export interface AppModuleOptions {
@@ -29,6 +33,10 @@ export class AppModule {
         JwtModule.register({ global: true, secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
         ProjectionsModule,
         ArticlesModule,
+        BoardModule,
+        FactChecksModule,
+        FeedModule,
+        ReactionsModule,
         ...(workers ? [WorkersModule] : []),
         ...(config.embedded ? [DemoModule] : []),
       ],

@@ -15,6 +15,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.http.bodyLimitBytes,
+    // Behind a proxy the client address (per-address rate limits) comes from X-Forwarded-For.
+    trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     // Take a caller's request id when it looks like one, so logs line up across services.
     genReqId: (request: IncomingMessage) => {

@@ -5,6 +5,9 @@ import type { ArticleView } from './queries/get-article/article.view.js';
 import { GetArticleQuery } from './queries/get-article/get-article.query.js';
 import type { ArticleHistory } from './queries/get-article-history/get-article-history.handler.js';
 import { GetArticleHistoryQuery } from './queries/get-article-history/get-article-history.query.js';
+import type { ArticleDiff } from './queries/get-article-diff/get-article-diff.handler.js';
+import { GetArticleDiffQuery } from './queries/get-article-diff/get-article-diff.query.js';
+import { GetArticleDiffRequest } from './queries/get-article-diff/get-article-diff.request.dto.js';
 import { parseArticleId } from './write-context.decorator.js';
 
 /**
@@ -30,6 +33,16 @@ export class ArticleQueriesController {
   history(@Param('id') id: string, @Headers('x-min-position') minPosition: string | undefined): Promise<ArticleHistory> {
     parseMinPosition(minPosition);
     return this.queryBus.execute(new GetArticleHistoryQuery(parseArticleId(id)));
+  }
+
+  @Get(':id/diff')
+  diff(
+    @Param('id') id: string,
+    @Query() request: GetArticleDiffRequest,
+    @Headers('x-min-position') minPosition: string | undefined,
+  ): Promise<ArticleDiff> {
+    parseMinPosition(minPosition);
+    return this.queryBus.execute(new GetArticleDiffQuery(parseArticleId(id), request.from, request.to));
   }
 }
 

@@ -20,6 +20,7 @@ import { SchedulePublishHandler } from './commands/schedule-publish/schedule-pub
 import { SubmitArticleHandler } from './commands/submit-article/submit-article.handler.js';
 import { GetArticleHandler } from './queries/get-article/get-article.handler.js';
 import { GetArticleHistoryHandler } from './queries/get-article-history/get-article-history.handler.js';
+import { GetArticleDiffHandler } from './queries/get-article-diff/get-article-diff.handler.js';
 
 const COMMAND_HANDLERS = [
   DraftArticleHandler,
@@ -38,7 +39,7 @@ const COMMAND_HANDLERS = [
   AssignArticleHandler,
 ];
 
-const QUERY_HANDLERS = [GetArticleHandler, GetArticleHistoryHandler];
+const QUERY_HANDLERS = [GetArticleHandler, GetArticleHistoryHandler, GetArticleDiffHandler];
 
 @Module({
   imports: [CqrsModule],

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
 
 /** Thrown at start-up when a setting is missing or wrong; the message names every bad variable. */
@@ -33,6 +34,21 @@ const postgresUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** true/false, or the proxies to trust as a comma-separated list of addresses or CIDR ranges. */
+const trustProxy = makeValidator<boolean | string[]>((input) => {
+  const value = input.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no', ''].includes(value)) return false;
+  const proxies = input.split(',').map((proxy) => proxy.trim()).filter(Boolean);
+  for (const proxy of proxies) {
+    const [address, prefix] = proxy.split('/');
+    if (!isIP(address) || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new Error(`expected true, false or addresses/CIDR ranges of trusted proxies, got "${proxy}"`);
+    }
+  }
+  return proxies;
+});
+
 /** Used outside production when JWT_SECRET is unset, so `npm start` works on a fresh machine. */
 export const INSECURE_DEV_SECRET = 'newsroom-development-secret-do-not-use-in-production';
 
@@ -66,6 +82,14 @@ const spec = {
   JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for staff tokens (a development default outside production)' }),
   BODY_LIMIT_BYTES: positiveInt({ default: 1_048_576 }),
   READ_WAIT_TIMEOUT_MS: positiveInt({ default: 3000, desc: 'Longest wait for X-Min-Position' }),
+
+  TRUST_PROXY: trustProxy({
+    default: false,
+    desc: 'Take the client address from X-Forwarded-For: true trusts every hop (only behind a proxy that overwrites the header); or list the trusted proxies',
+  }),
+  REACTION_RATE_PER_READER: positiveInt({ default: 30, desc: 'Reactions per reader id per minute (per API process)' }),
+  REACTION_RATE_PER_ADDRESS: positiveInt({ default: 600, desc: 'Reactions per client address per minute (per API process)' }),
+  REACTION_ARTICLE_CACHE_MS: positiveInt({ default: 1000, desc: 'How long an API process trusts that an article is published' }),
 };
 
 export interface AppConfig {
@@ -89,6 +113,9 @@ export interface AppConfig {
   scheduler: { intervalMs: number };
   auth: { jwtSecret: string; insecureSecret: boolean };
   readWaitTimeoutMs: number;
+  /** Fastify's trustProxy: whether (or which) proxies' X-Forwarded-For names the client. */
+  trustProxy: boolean | string[];
+  reactions: { ratePerReaderPerMinute: number; ratePerAddressPerMinute: number; articleCacheMs: number };
 }
 
 /** Reads and validates the environment once, at start-up. */
@@ -143,5 +170,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     scheduler: { intervalMs: env.SCHEDULER_INTERVAL_MS },
     auth: { jwtSecret: env.JWT_SECRET || INSECURE_DEV_SECRET, insecureSecret: !env.JWT_SECRET },
     readWaitTimeoutMs: env.READ_WAIT_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    reactions: {
+      ratePerReaderPerMinute: env.REACTION_RATE_PER_READER,
+      ratePerAddressPerMinute: env.REACTION_RATE_PER_ADDRESS,
+      articleCacheMs: env.REACTION_ARTICLE_CACHE_MS,
+    },
   };
 }

@@ -1,46 +1,65 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventStore } from '#libs/event-store';
-import { LogFedProjection } from '#libs/projections';
+import { KafkaClient } from '#libs/kafka';
+import { LogFedProjection, type Projection } from '#libs/projections';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { topicOf } from '../relay/kafka-client.provider.js';
+import { KafkaFedProjection } from './kafka-fed-projection.js';
 import { PROJECTIONS } from './projection-registry.js';
 
 interface RunningProjection {
-  name: string;
+  start(): void;
   stop(): Promise<void>;
 }
 
 /**
  * Keeps every projection up to date: from Kafka (one consumer group per projection) when Kafka is
- * configured, otherwise straight from the store's log (embedded mode).
+ * configured, otherwise straight from the store's log (embedded mode, or PostgreSQL without Kafka).
  */
 @Injectable()
 export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProjectionWorkers.name);
-  private readonly running: RunningProjection[] = [];
-  readonly logFed = new Map<string, LogFedProjection>();
+  private readonly running = new Map<string, RunningProjection>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(KafkaClient) private readonly kafka: KafkaClient | null,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     for (const projection of PROJECTIONS) {
-      const feed = new LogFedProjection(this.dataSource, this.store, projection, {
-        ...this.config.projections,
-        logger: this.logger,
-      });
+      const feed = this.feedFor(projection);
       feed.start();
-      this.logFed.set(projection.name, feed);
-      this.running.push({ name: projection.name, stop: () => feed.stop() });
+      this.running.set(projection.name, feed);
     }
-    this.logger.log({ msg: 'projections running', source: 'event store log', projections: PROJECTIONS.map((p) => p.name) });
+    this.logger.log({
+      msg: 'projections running',
+      source: this.kafka ? 'kafka' : 'event store log',
+      projections: PROJECTIONS.map((projection) => projection.name),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.running.map((projection) => projection.stop()));
+    await Promise.all([...this.running.values()].map((feed) => feed.stop()));
+  }
+
+  private feedFor(projection: Projection): RunningProjection {
+    if (this.kafka && this.config.kafka) {
+      const kafka = this.config.kafka;
+      return new KafkaFedProjection(this.dataSource, this.kafka, projection, {
+        groupId: `${kafka.groupPrefix}.projection.${projection.name}`,
+        topics: projection.streamTypes.map((streamType) => ({
+          name: topicOf(this.config, streamType),
+          partitions: kafka.partitions,
+          replicationFactor: kafka.replicationFactor,
+        })),
+        logger: this.logger,
+      });
+    }
+    return new LogFedProjection(this.dataSource, this.store, projection, { ...this.config.projections, logger: this.logger });
   }
 }

@@ -15,6 +15,8 @@ export interface TestApp {
   database: TestDatabase;
   /** Unique topic names of this app (when it runs with Kafka). */
   topics: { articles: string; reactions: string };
+  /** The environment that configures this app: hand it to a worker process to join it. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.database ?? (await createTestDatabase());
   const suffix = uuidv7().slice(-12);
   const topics = { articles: `test.article-events.${suffix}`, reactions: `test.reactions.${suffix}` };
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     DATABASE_URL: database.url,
@@ -48,7 +50,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         }
       : {}),
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const app = await createHttpApp(config, { workers: options.workers ?? false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -58,6 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     database,
     topics,
+    env,
     async close() {
       await app.close();
       if (!options.database) await database.drop();

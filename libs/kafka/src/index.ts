@@ -1,0 +1,8 @@
+export * from './kafka.types.js';
+export { KafkaClient, type KafkaClientOptions, type KafkaLogLevel } from './kafka-client.js';
+export { KafkaProducer, type KafkaProducerOptions } from './kafka-producer.js';
+export { KafkaConsumer, type BatchHandler, type IncomingBatch, type KafkaConsumerOptions } from './kafka-consumer.js';
+export { resetConsumerGroupOffsets } from './consumer-group-offsets.js';
+export * from './cloud-event.mapper.js';
+export * from './outbox-relay.js';
+export { CreateRelayCheckpoints1764230100000 } from './migrations/1764230100000-create-relay-checkpoints.js';

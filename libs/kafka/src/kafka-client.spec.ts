@@ -1,0 +1,98 @@
+import { KafkaClient } from './kafka-client.js';
+import type { IncomingMessage } from './kafka.types.js';
+import { kafkaBrokersFromEnv, memoryLogger, uniqueName, waitFor } from './testing/kafka-test-helpers.js';
+
+describe('KafkaClient (real broker)', () => {
+  const logger = memoryLogger();
+  let kafka: KafkaClient;
+
+  beforeAll(() => {
+    kafka = new KafkaClient({ brokers: kafkaBrokersFromEnv(), clientId: 'kafka-client-spec', logger });
+  });
+
+  it('creates missing topics with the configured partition count, and only once', async () => {
+    const articles = uniqueName('t-articles');
+    const reactions = uniqueName('t-reactions');
+    const specs = [
+      { name: articles, partitions: 4, replicationFactor: 1 },
+      { name: reactions, partitions: 2, replicationFactor: 1 },
+    ];
+
+    expect((await kafka.ensureTopics(specs)).sort()).toEqual([articles, reactions].sort());
+    expect(await kafka.topicPartitionCounts([articles, reactions, uniqueName('t-missing')])).toEqual({
+      [articles]: 4,
+      [reactions]: 2,
+    });
+
+    // Again, and concurrently: nothing new, no error.
+    const again = await Promise.all([kafka.ensureTopics(specs), kafka.ensureTopics(specs)]);
+    expect(again).toEqual([[], []]);
+
+    // An existing topic with another count is reported, not changed.
+    await kafka.ensureTopics([{ name: articles, partitions: 8, replicationFactor: 1 }]);
+    expect(await kafka.topicPartitionCounts([articles])).toEqual({ [articles]: 4 });
+    expect(logger.lines.some((line) => line.startsWith('warn') && line.includes(articles))).toBe(true);
+  });
+
+  it('refuses a topic spec that cannot be right', async () => {
+    await expect(kafka.ensureTopics([{ name: 'bad name', partitions: 1, replicationFactor: 1 }])).rejects.toThrow(/topic name/);
+    await expect(kafka.ensureTopics([{ name: 'ok', partitions: 0, replicationFactor: 1 }])).rejects.toThrow(/partitions/);
+  });
+
+  it('produces in order per key and commits offsets only after the batch handler resolves', async () => {
+    const topic = uniqueName('t-roundtrip');
+    await kafka.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1 }]);
+    const producer = kafka.createProducer();
+    await producer.connect();
+    const keys = ['a', 'b', 'c', 'd'];
+    const sent = await producer.sendBatch([
+      {
+        topic,
+        messages: Array.from({ length: 40 }, (_, i) => ({
+          key: keys[i % keys.length],
+          value: JSON.stringify({ i }),
+          headers: { seq: String(i) },
+        })),
+      },
+    ]);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((partition) => partition.topic === topic && /^\d+$/.test(partition.baseOffset))).toBe(true);
+    await producer.disconnect();
+
+    const groupId = uniqueName('t-group');
+    const received: IncomingMessage[] = [];
+    let failOnce = true;
+    const first = kafka.createConsumer({ groupId, topics: [topic] });
+    await first.start(async (batch) => {
+      // The first batch fails: it must come again, since nothing was committed for it.
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('projection transaction failed');
+      }
+      received.push(...batch.messages);
+    });
+    await waitFor(() => received.length >= 40, { timeoutMs: 45_000, describe: () => `${received.length} of 40` });
+    await first.stop();
+
+    expect(new Set(received.map((message) => message.headers.seq)).size).toBe(40);
+    for (const key of keys) {
+      const sequence = received.filter((message) => message.key?.toString() === key).map((message) => Number(message.headers.seq));
+      expect(sequence).toEqual([...sequence].sort((x, y) => x - y));
+      expect(new Set(received.filter((m) => m.key?.toString() === key).map((m) => m.partition)).size).toBe(1);
+    }
+
+    // The group committed everything it handled: a new member of the group starts after it.
+    const extra = kafka.createProducer();
+    await extra.connect();
+    await extra.sendBatch([{ topic, messages: [{ key: 'a', value: '{"i":40}', headers: { seq: '40' } }] }]);
+    await extra.disconnect();
+    const afterRestart: IncomingMessage[] = [];
+    const second = kafka.createConsumer({ groupId, topics: [topic] });
+    await second.start(async (batch) => {
+      afterRestart.push(...batch.messages);
+    });
+    await waitFor(() => afterRestart.length >= 1, { timeoutMs: 45_000 });
+    await second.stop();
+    expect(afterRestart.map((message) => message.headers.seq)).toEqual(['40']);
+  });
+});

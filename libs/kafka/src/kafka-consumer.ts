@@ -1,0 +1,135 @@
+import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaClient } from './kafka-client.js';
+import { kafkajsOf } from './kafkajs-handle.js';
+import type { IncomingMessage } from './kafka.types.js';
+
+export interface KafkaConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Where a group with no committed offset starts: the beginning (default) or only new messages. */
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxBytesPerPartition?: number;
+  /**
+   * Longest a fetch waits on the broker for new messages (default 500 ms, as Java's fetch.max.wait.ms;
+   * kafkajs's 5 s would also make every stop() take 5 s).
+   */
+  maxWaitTimeMs?: number;
+  /** Partitions whose batches are handled at the same time (default 1). */
+  partitionsConsumedConcurrently?: number;
+  /** kafkajs stopped the consumer after repeated failures; `restarting` tells whether it comes back. */
+  onCrash?: (error: Error, restarting: boolean) => void;
+}
+
+/** Messages of one partition, in offset order. */
+export interface IncomingBatch {
+  topic: string;
+  partition: number;
+  messages: IncomingMessage[];
+  /** Keeps the group membership alive during long work on a batch. */
+  heartbeat(): Promise<void>;
+  /** True once a rebalance or seek made this batch obsolete: stop and let it be redelivered. */
+  isStale(): boolean;
+}
+
+/**
+ * Resolves when the batch is applied (for a projection: rows and checkpoint committed in one
+ * PostgreSQL transaction). Only then are the offsets committed to Kafka; a handler that throws
+ * gets the same messages again.
+ */
+export type BatchHandler = (batch: IncomingBatch) => Promise<void>;
+
+/**
+ * Consumer group member with manual offsets: nothing is committed before the handler resolves.
+ * Delivery is at-least-once (a crash between the handler and the commit redelivers the batch),
+ * so handlers are idempotent, e.g. by stream version.
+ */
+export class KafkaConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    client: KafkaClient,
+    private readonly options: KafkaConsumerOptions,
+  ) {
+    if (!options.groupId) throw new Error('KafkaConsumer: groupId is required');
+    if (options.topics.length === 0) throw new Error('KafkaConsumer: at least one topic is required');
+    this.consumer = kafkajsOf(client).consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      maxBytesPerPartition: options.maxBytesPerPartition,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      options.onCrash?.(payload.error, payload.restart);
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Joins the group and starts handing batches to `handler`; resolves once consuming has begun. */
+  async start(handler: BatchHandler): Promise<void> {
+    if (this.running) throw new Error('KafkaConsumer: already started');
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, heartbeat, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+        if (batch.messages.length === 0 || isStale()) return;
+        const { topic, partition } = batch;
+        await handler({
+          topic,
+          partition,
+          messages: batch.messages.map((message) => toIncomingMessage(topic, partition, message)),
+          heartbeat,
+          isStale,
+        });
+        if (isStale()) return;
+        const last = batch.messages[batch.messages.length - 1].offset;
+        resolveOffset(last);
+        // The committed offset is the next one to read.
+        await commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
+        });
+      },
+    });
+    this.running = true;
+  }
+
+  /** Leaves the group after the batch in hand is done; uncommitted work is redelivered to others. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+}
+
+function toIncomingMessage(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: decodeHeaders(message.headers),
+    timestamp: message.timestamp,
+  };
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) decoded[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  }
+  return decoded;
+}

@@ -1,0 +1,3 @@
+export * from './keyset-pagination.js';
+export * from './upsert-rows.js';
+export * from './query-params.js';

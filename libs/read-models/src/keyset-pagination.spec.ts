@@ -1,0 +1,36 @@
+import { ValidationProblem } from '#libs/http';
+import { decodeCursor, encodeCursor, toPage } from './keyset-pagination.js';
+
+describe('keyset pagination', () => {
+  const id = '01a21ec9-1c93-73f8-be7e-c7f68e03b647';
+  const time = '2025-11-24T09:00:00.123Z';
+
+  it('round-trips a key through an opaque base64url cursor', () => {
+    const cursor = encodeCursor([time, id]);
+    expect(cursor).toMatch(/^[\w-]+$/);
+    expect(decodeCursor(cursor, ['timestamp', 'uuid'])).toEqual([time, id]);
+  });
+
+  it.each([
+    ['not base64 json', 'a%%%'],
+    ['another shape', encodeCursor([id, time])],
+    ['too few parts', encodeCursor([time])],
+    ['a bad time', encodeCursor(['2025-13-45T99:00:00.000Z', id])],
+    ['SQL in a part', encodeCursor([time, "x' OR 1=1 --"])],
+    ['an object', Buffer.from('{"a":1}').toString('base64url')],
+  ])('refuses %s with a 400 naming the cursor', (_, cursor) => {
+    expect(() => decodeCursor(cursor, ['timestamp', 'uuid'])).toThrow(ValidationProblem);
+    try {
+      decodeCursor(cursor, ['timestamp', 'uuid']);
+    } catch (error) {
+      expect((error as ValidationProblem).errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    }
+  });
+
+  it('pages limit + 1 rows: the extra row only says another page exists', () => {
+    const rows = [1, 2, 3].map((n) => ({ n, key: [`t${n}`] }));
+    expect(toPage(rows, 2, (row) => row.key, (row) => row.n)).toEqual({ items: [1, 2], nextCursor: encodeCursor(['t2']) });
+    expect(toPage(rows, 3, (row) => row.key, (row) => row.n)).toEqual({ items: [1, 2, 3], nextCursor: null });
+    expect(toPage([], 3, () => [], (row) => row)).toEqual({ items: [], nextCursor: null });
+  });
+});

@@ -1,0 +1,72 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ValidationProblem } from '#libs/http';
+import { IsIntegerParam } from './query-params.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+const MAX_CURSOR_LENGTH = 512;
+
+/** `limit` and `cursor` of every paged read; a feature's query DTO extends it with its filters. */
+export class PageRequest {
+  @IsOptional()
+  @IsIntegerParam(1, MAX_PAGE_SIZE)
+  limit?: number;
+
+  /** Opaque: the `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * The sort key of a row, as the values of its ORDER BY columns. Times travel as ISO strings
+ * (read models store event times, which have millisecond precision, so the round trip is exact).
+ */
+export type CursorKey = readonly string[];
+export type CursorPart = 'timestamp' | 'uuid';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const isPart = (value: unknown, part: CursorPart): value is string =>
+  typeof value === 'string' &&
+  (part === 'uuid' ? UUID.test(value) : ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)));
+
+/** base64url of the key's JSON: opaque to clients, and no state kept on the server. */
+export const encodeCursor = (key: CursorKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/** The key inside a cursor, checked against the endpoint's key shape; anything else is a 400. */
+export function decodeCursor(cursor: string, shape: readonly CursorPart[]): string[] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== shape.length || !key.every((value, i) => isPart(value, shape[i]))) {
+    throw new ValidationProblem([{ field: 'cursor', message: 'cursor must be a nextCursor returned by this endpoint' }]);
+  }
+  return key;
+}
+
+/**
+ * Turns `limit + 1` fetched rows into a page: the extra row only says that another page exists,
+ * and the cursor points after the last row shown.
+ */
+export function toPage<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  keyOf: (row: Row) => CursorKey,
+  toItem: (row: Row) => Item,
+): Page<Item> {
+  const shown = rows.slice(0, limit);
+  const nextCursor = rows.length > limit ? encodeCursor(keyOf(shown[shown.length - 1])) : null;
+  return { items: shown.map(toItem), nextCursor };
+}

@@ -1,0 +1,6 @@
+export * from './free-port.js';
+export * from './kafka-broker.js';
+export * from './postgres-server.js';
+export * from './process-reaper.js';
+export * from './test-database.js';
+export * from './decider-specification.js';

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/*
+ * Cleanup for servers and temp dirs whose owning Node process dies without running its exit
+ * hooks: SIGKILL, e.g. jest force-killing a worker that did not finish in time.
+ */
+
+const OWNER_FILE = '.owner-pid';
+
+/**
+ * Signals `pid` once this Node process is gone, however it dies: a tiny shell blocks reading a
+ * pipe from us, and the kernel closes the pipe when we exit. Kill the returned watchdog once
+ * `pid` has stopped by other means, so that it never signals a recycled pid.
+ */
+export function killWhenParentDies(pid: number, signal: 'KILL' | 'TERM' | 'QUIT' = 'KILL'): ChildProcess {
+  const watchdog = spawn('sh', ['-c', `read -r _; kill -${signal} "$0" 2>/dev/null`, String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.on('error', () => undefined);
+  // Neither the watchdog nor its pipe may keep Node alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
+/** mkdtemp in the OS temp dir, marked with our pid so a later run can tell it was abandoned. */
+export async function makeOwnedTempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await writeFile(join(dir, OWNER_FILE), String(process.pid));
+  return dir;
+}
+
+/**
+ * Removes temp dirs made by makeOwnedTempDir(prefix) whose owner process no longer exists.
+ * `beforeRemove` gets the chance to stop a server still running from such a dir.
+ */
+export async function removeAbandonedTempDirs(
+  prefix: string,
+  beforeRemove?: (dir: string) => Promise<void>,
+): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(prefix))) {
+    const dir = join(tmpdir(), name);
+    const owner = Number.parseInt(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''), 10);
+    if (!(owner > 0) || processAlive(owner)) continue;
+    await beforeRemove?.(dir).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Page } from '#libs/read-models';
+import { ReadsFrom } from '../projections/reads-from.decorator.js';
+import { editorBoardProjection } from './editor-board.projection.js';
+import type { BoardItem } from './queries/get-board/board-item.view.js';
+import { GetBoardQuery } from './queries/get-board/get-board.query.js';
+import { GetBoardRequest } from './queries/get-board/get-board.request.dto.js';
+
+/** The editors' overview of every article (any staff role). */
+@Controller('board')
+export class BoardController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  @ReadsFrom(editorBoardProjection.name)
+  list(@Query() request: GetBoardRequest): Promise<Page<BoardItem>> {
+    return this.queryBus.execute(new GetBoardQuery(request));
+  }
+}

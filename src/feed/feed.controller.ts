@@ -1,0 +1,68 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '#libs/http';
+import { DEFAULT_PAGE_SIZE } from '#libs/read-models';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ReadsFrom } from '../projections/reads-from.decorator.js';
+import { sendWithValidators } from './conditional-get.js';
+import { toFeedItem } from './public-article.js';
+import { publicFeedProjection } from './public-feed.projection.js';
+import { GetFeedQuery } from './queries/get-feed/get-feed.query.js';
+import { GetFeedRequest } from './queries/get-feed/get-feed.request.dto.js';
+import { FEED_CONTENT_TYPES, renderFeed, type FeedFormat } from './render/feed-document.js';
+
+/** How many stories the feed documents carry: the newest, one page. */
+export const FEED_DOCUMENT_SIZE = 50;
+
+/**
+ * The public feed, as a paged JSON API and as syndication documents. Every answer carries an
+ * ETag and Last-Modified and answers 304 to a client whose copy is current.
+ */
+@Controller()
+@Public()
+export class FeedController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('feed')
+  @ReadsFrom(publicFeedProjection.name)
+  async page(@Query() request: GetFeedRequest, @Req() httpRequest: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const slice = await this.queryBus.execute(new GetFeedQuery(request.limit ?? DEFAULT_PAGE_SIZE, request.cursor));
+    sendWithValidators(httpRequest, reply, {
+      body: JSON.stringify({ items: slice.articles.map(toFeedItem), nextCursor: slice.nextCursor }),
+      contentType: 'application/json; charset=utf-8',
+      lastModified: slice.lastModified,
+    });
+  }
+
+  @Get('feed.json')
+  @ReadsFrom(publicFeedProjection.name)
+  jsonFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.sendDocument('json', request, reply);
+  }
+
+  @Get('feed.rss')
+  @ReadsFrom(publicFeedProjection.name)
+  rssFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.sendDocument('rss', request, reply);
+  }
+
+  @Get('feed.atom')
+  @ReadsFrom(publicFeedProjection.name)
+  atomFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.sendDocument('atom', request, reply);
+  }
+
+  private async sendDocument(format: FeedFormat, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const { articles, lastModified } = await this.queryBus.execute(new GetFeedQuery(FEED_DOCUMENT_SIZE, undefined));
+    sendWithValidators(request, reply, {
+      body: renderFeed(format, articles, { publicBaseUrl: this.config.http.publicBaseUrl, lastModified }),
+      contentType: FEED_CONTENT_TYPES[format],
+      lastModified,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '#libs/http';
+import { ReadsFrom } from '../projections/reads-from.decorator.js';
+import { sendWithValidators } from './conditional-get.js';
+import { prefersHtml } from './content-negotiation.js';
+import { toFeedItem } from './public-article.js';
+import { publicFeedProjection } from './public-feed.projection.js';
+import { GetPublicArticleQuery } from './queries/get-public-article/get-public-article.query.js';
+import { claimReviewOf } from './render/claim-review.js';
+import { publicArticlePage } from './render/public-article.page.js';
+
+// The page carries data blocks (JSON-LD) but never needs to run a script.
+const HTML_SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'",
+  'x-content-type-options': 'nosniff',
+};
+
+/** A published story for readers: JSON, or a minimal HTML page when the client asks for text/html. */
+@Controller('public/articles')
+@Public()
+export class PublicArticlesController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get(':slug')
+  @ReadsFrom(publicFeedProjection.name)
+  async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const article = await this.queryBus.execute(new GetPublicArticleQuery(slug));
+    const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));
+    const lastModified = new Date(article.updatedAt);
+    reply.header('vary', 'Accept');
+    if (prefersHtml(request.headers.accept)) {
+      reply.headers(HTML_SECURITY_HEADERS);
+      sendWithValidators(request, reply, {
+        body: publicArticlePage(article, claimReviews),
+        contentType: 'text/html; charset=utf-8',
+        lastModified,
+      });
+      return;
+    }
+    sendWithValidators(request, reply, {
+      body: JSON.stringify({ ...toFeedItem(article), body: article.body, claimReviews }),
+      contentType: 'application/json; charset=utf-8',
+      lastModified,
+    });
+  }
+}

@@ -1,0 +1,228 @@
+import type { ArticleEvent, CorrectionKind, Person, VerdictRating } from '#libs/contracts';
+import { groupByKey, type ProjectedEvent, type Projection, type ProjectionContext } from '#libs/projections';
+import { upsertRows } from '#libs/read-models';
+import { ARTICLE_STREAM_TYPE } from '../articles/article-stream.js';
+
+export const PUBLIC_FEED_TABLE = 'public_feed';
+
+type ArticleProjectedEvent = ProjectedEvent<ArticleEvent>;
+
+export interface PublicClaim {
+  id: string;
+  text: string;
+  /** The latest verdict; only rated claims are shown (as ClaimReview). */
+  verdict: { rating: VerdictRating; ratingValue: number | null; checkedAt: string } | null;
+}
+
+export interface PublicCorrection {
+  id: string;
+  kind: CorrectionKind;
+  text: string;
+  issuedAt: string;
+}
+
+/**
+ * One article as the public side needs it, tracked from its draft so that its content and claims
+ * are known when it is published. Public while `publishedAt` is set and `retraction` is not.
+ */
+export interface PublicFeedRow {
+  id: string;
+  /** The article stream version this row reflects. */
+  version: number;
+  /** From the first Published event, never changed after. */
+  slug: string | null;
+  headline: string;
+  standfirst: string | null;
+  body: string;
+  section: string;
+  tags: string[];
+  authors: Person[];
+  claims: PublicClaim[];
+  corrections: PublicCorrection[];
+  publishedAt: string | null;
+  /** Moves on changes readers see (see evolve); null until published. */
+  updatedAt: string | null;
+  retraction: { reason: string; retractedAt: string } | null;
+}
+
+export const isPublic = (row: PublicFeedRow): boolean => row.publishedAt !== null && row.retraction === null;
+
+/**
+ * Folds one article event into its public row. An event at or below the row's version has been
+ * applied already and changes nothing.
+ *
+ * `updatedAt` moves only on what readers of a published story see change: publication, revisions,
+ * corrections, verdicts (the ClaimReview blocks), a new reporter in the byline, and retraction.
+ * Notes, workflow steps and assignments of editors or fact-checkers leave it alone.
+ */
+export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent): PublicFeedRow {
+  if (row !== null && event.streamVersion <= row.version) return row;
+  if (event.type === 'ArticleDrafted') {
+    const { articleId, headline, standfirst, body, section, tags, author } = event.data;
+    return {
+      id: articleId,
+      version: event.streamVersion,
+      slug: null,
+      headline,
+      standfirst,
+      body,
+      section,
+      tags,
+      authors: [author],
+      claims: [],
+      corrections: [],
+      publishedAt: null,
+      updatedAt: null,
+      retraction: null,
+    };
+  }
+  if (row === null) {
+    throw new Error(`public-feed: ${event.type} (version ${event.streamVersion}) of article ${event.key} has no ArticleDrafted before it`);
+  }
+
+  const next: PublicFeedRow = { ...row, version: event.streamVersion };
+  const publicChangeAt = (time: string): string | null => (isPublic(row) ? time : row.updatedAt);
+  switch (event.type) {
+    case 'ArticleRevised':
+      return { ...next, ...event.data.changes, updatedAt: publicChangeAt(event.data.revisedAt) };
+    case 'Published': {
+      const { headline, standfirst, body, section, tags, authors, slug, publishedAt } = event.data;
+      return {
+        ...next,
+        headline,
+        standfirst,
+        body,
+        section,
+        tags,
+        authors,
+        slug: row.slug ?? slug,
+        publishedAt: row.publishedAt ?? publishedAt,
+        updatedAt: publishedAt,
+      };
+    }
+    case 'ClaimAdded': {
+      const { claimId, text } = event.data;
+      return { ...next, claims: [...row.claims, { id: claimId, text, verdict: null }] };
+    }
+    case 'FactChecked': {
+      const { claimId, rating, ratingValue, checkedAt } = event.data;
+      return {
+        ...next,
+        claims: row.claims.map((claim) => (claim.id === claimId ? { ...claim, verdict: { rating, ratingValue, checkedAt } } : claim)),
+        updatedAt: publicChangeAt(checkedAt),
+      };
+    }
+    case 'CorrectionIssued': {
+      const { correctionId, kind, text, issuedAt } = event.data;
+      return { ...next, corrections: [...row.corrections, { id: correctionId, kind, text, issuedAt }], updatedAt: issuedAt };
+    }
+    case 'ArticleRetracted': {
+      const { reason, retractedAt } = event.data;
+      // The feed changed (the story left it), so its Last-Modified must move too.
+      return { ...next, retraction: { reason, retractedAt }, updatedAt: retractedAt };
+    }
+    case 'ArticleAssigned': {
+      const { assignee, as, assignedAt } = event.data;
+      if (as !== 'reporter' || row.authors.some((author) => author.id === assignee.id)) return next;
+      return { ...next, authors: [...row.authors, { id: assignee.id, name: assignee.name }], updatedAt: publicChangeAt(assignedAt) };
+    }
+    case 'ArticleSubmitted':
+    case 'ChangesRequested':
+    case 'ArticleApproved':
+    case 'PublishScheduled':
+    case 'EditorialNoteAdded':
+      return next;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage: one row per article in public_feed
+// ---------------------------------------------------------------------------------------------
+
+const COLUMNS = {
+  id: 'uuid',
+  version: 'integer',
+  slug: 'text',
+  headline: 'text',
+  standfirst: 'text',
+  body: 'text',
+  section: 'text',
+  tags: 'text[]',
+  authors: 'jsonb',
+  claims: 'jsonb',
+  corrections: 'jsonb',
+  published_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  retraction: 'jsonb',
+} as const;
+
+interface StoredRow {
+  id: string;
+  version: number;
+  slug: string | null;
+  headline: string;
+  standfirst: string | null;
+  body: string;
+  section: string;
+  tags: string[];
+  authors: Person[];
+  claims: PublicClaim[];
+  corrections: PublicCorrection[];
+  published_at: Date | null;
+  updated_at: Date | null;
+  retraction: PublicFeedRow['retraction'];
+}
+
+const fromStored = (stored: StoredRow): PublicFeedRow => ({
+  id: stored.id,
+  version: stored.version,
+  slug: stored.slug,
+  headline: stored.headline,
+  standfirst: stored.standfirst,
+  body: stored.body,
+  section: stored.section,
+  tags: stored.tags,
+  authors: stored.authors,
+  claims: stored.claims,
+  corrections: stored.corrections,
+  publishedAt: stored.published_at?.toISOString() ?? null,
+  updatedAt: stored.updated_at?.toISOString() ?? null,
+  retraction: stored.retraction,
+});
+
+const toRecord = (row: PublicFeedRow): Record<keyof typeof COLUMNS, unknown> => ({
+  id: row.id,
+  version: row.version,
+  slug: row.slug,
+  headline: row.headline,
+  standfirst: row.standfirst,
+  body: row.body,
+  section: row.section,
+  tags: row.tags,
+  authors: row.authors,
+  claims: row.claims,
+  corrections: row.corrections,
+  published_at: row.publishedAt,
+  updated_at: row.updatedAt,
+  retraction: row.retraction,
+});
+
+/** Loads the batch's articles in one query, folds their events in memory, writes them back in one upsert. */
+async function apply(events: readonly ProjectedEvent[], context: ProjectionContext): Promise<void> {
+  const table = context.table(PUBLIC_FEED_TABLE);
+  // streamTypes below makes the runner hand us article events only.
+  const byArticle = groupByKey(events as readonly ArticleProjectedEvent[]);
+  const stored = await context.query<StoredRow>(`SELECT * FROM ${table} WHERE id = ANY($1::uuid[])`, [[...byArticle.keys()]]);
+  const existing = new Map(stored.map((row) => [row.id, fromStored(row)]));
+  const rows = [...byArticle]
+    .map(([articleId, articleEvents]) => articleEvents.reduce<PublicFeedRow | null>(evolve, existing.get(articleId) ?? null))
+    .filter((row): row is PublicFeedRow => row !== null);
+  await upsertRows(context, table, COLUMNS, ['id'], rows.map(toRecord));
+}
+
+export const publicFeedProjection: Projection = {
+  name: 'public-feed',
+  streamTypes: [ARTICLE_STREAM_TYPE],
+  tables: [PUBLIC_FEED_TABLE],
+  apply,
+};

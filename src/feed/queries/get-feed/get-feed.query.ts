@@ -1,0 +1,19 @@
+import { Query } from '@nestjs/cqrs';
+import type { PublicArticle } from '../../public-article.js';
+
+export interface FeedSlice {
+  articles: PublicArticle[];
+  nextCursor: string | null;
+  /** The newest public change of the whole feed (retractions included); null before the first story. */
+  lastModified: Date | null;
+}
+
+/** Published stories, newest first. */
+export class GetFeedQuery extends Query<FeedSlice> {
+  constructor(
+    readonly limit: number,
+    readonly cursor: string | undefined,
+  ) {
+    super();
+  }
+}

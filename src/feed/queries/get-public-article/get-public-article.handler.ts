@@ -1,0 +1,47 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ProblemError } from '#libs/http';
+import type { AppConfig } from '../../../config/app-config.js';
+import { APP_CONFIG } from '../../../config/config.module.js';
+import { toPublicArticle, type PublicArticle } from '../../public-article.js';
+import { PublicFeedEntity } from '../../public-feed.entity.js';
+import { joinReactionCounts } from '../../reaction-counts.js';
+import { GetPublicArticleQuery } from './get-public-article.query.js';
+
+// What articleSlug makes: lowercase words and the id's tail, joined by hyphens.
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const SLUG_MAX_LENGTH = 120;
+
+@QueryHandler(GetPublicArticleQuery)
+export class GetPublicArticleHandler implements IQueryHandler<GetPublicArticleQuery> {
+  constructor(
+    @InjectRepository(PublicFeedEntity) private readonly feed: Repository<PublicFeedEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ slug }: GetPublicArticleQuery): Promise<PublicArticle> {
+    const row =
+      slug.length <= SLUG_MAX_LENGTH && SLUG.test(slug)
+        ? await joinReactionCounts(this.feed.createQueryBuilder('article'))
+            .where('article.slug = :slug', { slug })
+            .andWhere('article.publishedAt IS NOT NULL')
+            .getOne()
+        : null;
+    if (row === null) {
+      throw new ProblemError(404, 'article-not-found', 'Not found', `No published article has the slug "${slug}".`);
+    }
+    if (row.retraction !== null) {
+      const { reason, retractedAt } = row.retraction;
+      throw new ProblemError(
+        410,
+        'article-retracted',
+        'Article retracted',
+        `"${row.headline}" was retracted on ${retractedAt.slice(0, 10)}: ${reason}`,
+        { retraction: { headline: row.headline, reason, retractedAt } },
+      );
+    }
+    return toPublicArticle(row, this.config.http.publicBaseUrl);
+  }
+}

@@ -1,0 +1,113 @@
+import { Feed, type Extension, type Item } from 'feed';
+import type { PublicArticle } from '../public-article.js';
+import { PUBLISHER_NAME } from './claim-review.js';
+import { escapeHtml } from './html.js';
+import { storyHtml } from './story-html.js';
+
+export type FeedFormat = 'json' | 'rss' | 'atom';
+
+export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
+  json: 'application/feed+json; charset=utf-8',
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+};
+
+const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+const NEWSROOM_NAMESPACE = 'https://newsroom.dev/ns/feed';
+
+// Characters XML 1.0 does not allow at all, not even escaped (a headline may carry them).
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const xmlText = (text: string): string => text.replace(XML_INVALID, '');
+
+/**
+ * An item's id is the article's id as a URN: unlike the URL or the headline it can never change,
+ * whatever happens to the story or to the service's address.
+ */
+export const feedItemId = (articleId: string): string => `urn:uuid:${articleId}`;
+
+export interface FeedDocumentContext {
+  publicBaseUrl: string;
+  /** The feed's last change; also the document's own updated time, so equal feeds render equal bytes. */
+  lastModified: Date | null;
+}
+
+/**
+ * The feed as JSON Feed 1.1, RSS 2.0 or Atom 1.0, built with the `feed` library.
+ *
+ * Titles and summaries are plain text in JSON Feed but HTML in Atom (type="html") and in practice
+ * in RSS, so the XML formats get them HTML-escaped. Content is HTML built from escaped text in
+ * every format, so a `<script>` in a story arrives as text. Corrections are part of the content,
+ * and each one moves the item's updated time.
+ */
+export function renderFeed(format: FeedFormat, articles: readonly PublicArticle[], context: FeedDocumentContext): string {
+  const { publicBaseUrl } = context;
+  const feed = new Feed({
+    title: PUBLISHER_NAME,
+    description: `Stories published by ${PUBLISHER_NAME}`,
+    id: `${publicBaseUrl}/feed`,
+    link: publicBaseUrl,
+    language: 'en',
+    // Never "now": the same feed must render the same bytes, or its ETag would change on every request.
+    updated: context.lastModified ?? new Date(0),
+    generator: false,
+    feedLinks: { json: `${publicBaseUrl}/feed.json`, rss: `${publicBaseUrl}/feed.rss`, atom: `${publicBaseUrl}/feed.atom` },
+    author: { name: PUBLISHER_NAME, link: publicBaseUrl },
+  });
+  for (const article of articles) feed.addItem(feedItem(format, article));
+
+  switch (format) {
+    case 'json':
+      return toJsonFeed11(feed.json1(), articles);
+    case 'rss':
+      return feed.rss2();
+    case 'atom':
+      return feed.atom1();
+  }
+}
+
+function feedItem(format: FeedFormat, article: PublicArticle): Item {
+  const text = format === 'json' ? (value: string) => value : (value: string) => escapeHtml(xmlText(value));
+  const name = format === 'json' ? (value: string) => value : xmlText;
+  return {
+    id: feedItemId(article.id),
+    link: article.url,
+    title: text(article.headline),
+    ...(article.standfirst === null ? {} : { description: text(article.standfirst) }),
+    content: storyHtml(article),
+    date: new Date(article.updatedAt),
+    published: new Date(article.publishedAt),
+    author: article.authors.map((author) => ({ name: name(author.name) })),
+    // The library leaves "<" unescaped in Atom's category attributes, so free-text tags stay out of Atom.
+    ...(format === 'atom' ? {} : { category: article.tags.map((tag) => ({ name: name(tag) })) }),
+    extensions: extensionsOf(format, article),
+  };
+}
+
+/** Reaction counts (and, in JSON Feed, the structured corrections) where the format has room for them. */
+function extensionsOf(format: FeedFormat, article: PublicArticle): Extension[] {
+  switch (format) {
+    case 'json':
+      return [{ name: '_newsroom', objects: { slug: article.slug, reactions: article.reactions, corrections: article.corrections } }];
+    case 'rss':
+      return [
+        { name: 'newsroom:reactions', objects: { _attributes: { 'xmlns:newsroom': NEWSROOM_NAMESPACE, ...article.reactions } } },
+      ];
+    case 'atom':
+      return [];
+  }
+}
+
+/**
+ * The library writes JSON Feed 1.0; 1.1 differs for us in the version and in `authors` (a list)
+ * replacing `author`, so every author of a story is credited.
+ */
+function toJsonFeed11(json1: string, articles: readonly PublicArticle[]): string {
+  const { author, items, ...feed } = JSON.parse(json1) as { author?: unknown; items: Record<string, unknown>[] };
+  return JSON.stringify({
+    ...feed,
+    version: JSON_FEED_VERSION,
+    language: 'en',
+    authors: author === undefined ? [] : [author],
+    items: items.map(({ author: _firstAuthorOnly, ...item }, index) => ({ ...item, authors: articles[index].authors })),
+  });
+}

@@ -1,0 +1,73 @@
+import { zeroReactionCounts } from '#libs/contracts';
+import type { PublicArticle } from '../public-article.js';
+import { claimReviewOf } from './claim-review.js';
+import { escapeHtml, scriptSafeJson } from './html.js';
+import { publicArticlePage } from './public-article.page.js';
+
+const XSS = '</script><script>alert(1)</script><!--';
+
+const article: PublicArticle = {
+  id: '01a21ec9-1c93-73f8-be7e-c7f68e03b647',
+  slug: 'x-03b647',
+  url: 'https://news.example/public/articles/x-03b647',
+  headline: `Headline ${XSS}`,
+  standfirst: null,
+  body: `Body <img src=x onerror=alert(1)>\n\nSecond "paragraph" & more`,
+  section: 'world',
+  tags: [],
+  authors: [{ name: `Mallory ${XSS}` }],
+  publishedAt: '2025-11-24T09:00:00.000Z',
+  updatedAt: '2025-11-24T10:00:00.000Z',
+  corrections: [{ id: 'c1', kind: 'clarification', text: `Clarified ${XSS}`, issuedAt: '2025-11-24T10:00:00.000Z' }],
+  ratedClaims: [
+    { id: 'k1', text: `Claim ${XSS}`, rating: 'mostly_true', ratingValue: 4, checkedAt: '2025-11-24T08:00:00.000Z' },
+    { id: 'k2', text: 'Unverifiable claim', rating: 'unverifiable', ratingValue: null, checkedAt: '2025-11-24T08:30:00.000Z' },
+  ],
+  reactions: { ...zeroReactionCounts(), wow: 2 },
+};
+
+describe('ClaimReview', () => {
+  it('rates on the 1 to 5 scale with the rating in words', () => {
+    expect(claimReviewOf(article, article.ratedClaims[0])).toEqual({
+      '@context': 'https://schema.org',
+      '@type': 'ClaimReview',
+      url: `${article.url}#claim-k1`,
+      claimReviewed: `Claim ${XSS}`,
+      datePublished: '2025-11-24T08:00:00.000Z',
+      author: { '@type': 'Organization', name: 'Newsroom' },
+      reviewRating: { '@type': 'Rating', ratingValue: 4, bestRating: 5, worstRating: 1, alternateName: 'Mostly true' },
+    });
+  });
+
+  it('leaves ratingValue out for unverifiable but keeps its name', () => {
+    const { reviewRating } = claimReviewOf(article, article.ratedClaims[1]);
+    expect(reviewRating).not.toHaveProperty('ratingValue');
+    expect(reviewRating.alternateName).toBe('Unverifiable');
+  });
+});
+
+describe('publicArticlePage', () => {
+  const reviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));
+  const page = publicArticlePage(article, reviews);
+
+  it('has exactly one script element per ClaimReview, each a JSON-LD data block that parses back', () => {
+    const scripts = [...page.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((match) => match[0].slice(0, 35))).toEqual(Array(2).fill('<script type="application/ld+json">'));
+    expect(scripts.map((match) => JSON.parse(match[1]))).toEqual(reviews);
+  });
+
+  it('escapes every text, so hostile content stays text', () => {
+    expect(page).not.toMatch(/<img/);
+    expect(page).toContain(`<h1>Headline ${escapeHtml(XSS)}</h1>`);
+    expect(page).toContain(escapeHtml(`Mallory ${XSS}`));
+    expect(page).toContain(escapeHtml(`Clarified ${XSS}`));
+    expect(page).toContain('<p>Second &quot;paragraph&quot; &amp; more</p>');
+    expect(page).toContain('Wow <span>2</span>');
+  });
+
+  it('scriptSafeJson keeps the JSON while nothing in it can end the script element', () => {
+    const json = scriptSafeJson({ text: XSS, line: '\u2028' });
+    expect(json).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(json)).toEqual({ text: XSS, line: '\u2028' });
+  });
+});

@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  REACTION_KINDS,
+  reactionStreamId,
+  type ReactionCounts,
+  type ReactionEvent,
+  type ReactionKind,
+} from '#libs/contracts';
+import { EventStore, WrongExpectedVersionError, type EventMetadata } from '#libs/event-store';
+import { ProblemError } from '#libs/http';
+import { streamsTableOf } from '#libs/projections';
+import { Clock } from '../common/clock.js';
+import type { ReactionCommand } from './domain/reaction.commands.js';
+import { decide, evolve, initialState, type ReactionState } from './domain/reaction.decider.js';
+import {
+  REACTION_COUNT_COLUMNS,
+  REACTION_COUNTS_TABLE,
+  reactionCountsProjection,
+} from './projections/reaction-counts.projection.js';
+import { ReactableArticles } from './reactable-articles.js';
+
+export const REACTION_STREAM_TYPE = 'reaction';
+
+/** Who reacts to which article, and the request that carries it. */
+export interface ReactionWriteContext {
+  articleId: string;
+  readerId: string;
+  correlationId?: string;
+}
+
+export type ReactionIntent = { type: 'React'; kind: ReactionKind } | { type: 'RemoveReaction' };
+
+/** What both reaction endpoints answer. */
+export interface ReactionAnswer {
+  articleId: string;
+  /** The article's counts, with this reader's own reaction counted exactly once. */
+  reactions: ReactionCounts;
+  yourReaction: ReactionKind | null;
+  /** Global position of the event written; null when nothing changed. */
+  position: number | null;
+}
+
+type CountColumns = Record<ReactionKind, number | null>;
+
+interface Snapshot extends CountColumns {
+  /** The reader's stream: its last event (all null when the stream is empty). */
+  version: number | null;
+  type: ReactionEvent['type'] | null;
+  data: ReactionEvent['data'] | null;
+  /** The last event of the stream the counts projection has applied. */
+  applied_type: ReactionEvent['type'] | null;
+  applied_data: ReactionEvent['data'] | null;
+}
+
+/**
+ * One round trip for everything a reaction needs to read, from one snapshot: the reader's stream
+ * (its last event is its whole state, see evolve), the article's counts, and the version of the
+ * reader's stream those counts include, so that the counts can be corrected for the reader's own
+ * reaction whether or not the projection has caught up with it.
+ */
+const SNAPSHOT_SQL = `
+  SELECT latest.stream_version AS version, latest.type, latest.data,
+         applied.type AS applied_type, applied.data AS applied_data,
+         ${REACTION_COUNT_COLUMNS.map((column) => `counts.${column}`).join(', ')}
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (
+      SELECT stream_version, type, data FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
+    ) AS latest ON true
+    LEFT JOIN ${streamsTableOf(reactionCountsProjection)} AS seen ON seen.stream_id = $1
+    LEFT JOIN events AS applied ON applied.stream_id = $1 AND applied.stream_version = seen.version
+    LEFT JOIN ${REACTION_COUNTS_TABLE} AS counts ON counts.article_id = $2::uuid`;
+
+const stateAfter = (type: ReactionEvent['type'] | null, data: ReactionEvent['data'] | null): ReactionState =>
+  type === null ? initialState() : evolve(initialState(), { type, data } as ReactionEvent);
+
+/**
+ * Reads, decides and appends for one (article, reader) stream, then answers the counts. Two
+ * round trips when something changes (snapshot, append), one when nothing does; the article gate
+ * adds one about once a second per article (ReactableArticles).
+ */
+@Injectable()
+export class ReactionStream {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly articles: ReactableArticles,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
+    await this.articles.assertReactable(context.articleId);
+    try {
+      return await this.attempt(context, intent);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    }
+    // The same reader's concurrent request wrote first. Unlike an article write (If-Match, 412),
+    // retrying is right here: the reader never saw a version, the command says what their reaction
+    // should become, and the decision is taken again on the fresh stream, so the retry gives
+    // exactly what the two requests would give one after the other: no lost change, no double
+    // count. Once only: losing again means a burst from one reader, which gets a 409.
+    try {
+      return await this.attempt(context, intent);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
+        'Other requests of this reader changed the reaction at the same time; send it again.');
+    }
+  }
+
+  private async attempt(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
+    const { articleId, readerId } = context;
+    const streamId = reactionStreamId(articleId, readerId);
+    const [snapshot]: Snapshot[] = await this.dataSource.query(SNAPSHOT_SQL, [streamId, articleId]);
+    const state = stateAfter(snapshot.type, snapshot.data);
+    const events = decide(this.commandOf(context, intent), state);
+    if (events.length === 0) {
+      return { articleId, reactions: countsSeenBy(snapshot, state), yourReaction: state, position: null };
+    }
+
+    const metadata: EventMetadata = {
+      actor: { sub: `reader:${readerId}`, name: 'Reader', roles: [] },
+      correlationId: context.correlationId,
+    };
+    const result = await this.store.appendToStream(streamId, events, {
+      streamType: REACTION_STREAM_TYPE,
+      expectedVersion: snapshot.version ?? 0,
+      metadata,
+    });
+    const after = events.reduce(evolve, state);
+    return { articleId, reactions: countsSeenBy(snapshot, after), yourReaction: after, position: result.lastPosition };
+  }
+
+  private commandOf({ articleId, readerId }: ReactionWriteContext, intent: ReactionIntent): ReactionCommand {
+    const now = this.clock.now();
+    return intent.type === 'React'
+      ? { type: 'React', data: { articleId, readerId, kind: intent.kind, now } }
+      : { type: 'RemoveReaction', data: { articleId, readerId, now } };
+  }
+}
+
+/**
+ * The projection's counts with the reader's reaction as the projection knows it (their state at
+ * the applied version) replaced by their reaction now: exactly once, however far behind it is.
+ */
+function countsSeenBy(snapshot: Snapshot, readerNow: ReactionState): ReactionCounts {
+  const counts = {} as ReactionCounts;
+  for (const kind of REACTION_KINDS) counts[kind] = snapshot[kind] ?? 0;
+  const counted = stateAfter(snapshot.applied_type, snapshot.applied_data);
+  if (counted !== null) counts[counted] -= 1;
+  if (readerNow !== null) counts[readerNow] += 1;
+  return counts;
+}

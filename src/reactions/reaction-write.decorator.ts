@@ -1,0 +1,26 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ValidationProblem } from '#libs/http';
+import { ArticleNotReactableError } from './domain/reaction.errors.js';
+import type { ReactionWriteContext } from './reaction-stream.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reader ids are opaque (the page keeps one in a cookie) but must look like one. */
+export const READER_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The reader id of an `X-Reader-Id` header, or undefined when it is missing, repeated or malformed. */
+export function readerIdOf(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && READER_ID.test(header) ? header : undefined;
+}
+
+/** The article (`:id`, 404 unless a UUID), the reader (`X-Reader-Id`, 400) and the request id. */
+export const ReactionWrite = createParamDecorator((_: unknown, context: ExecutionContext): ReactionWriteContext => {
+  const request = context.switchToHttp().getRequest();
+  const readerId = readerIdOf(request.headers['x-reader-id']);
+  if (readerId === undefined) {
+    throw new ValidationProblem([{ field: 'X-Reader-Id', message: 'must be 8 to 64 letters, digits, "-" or "_"' }]);
+  }
+  const id: string = request.params.id;
+  if (!UUID.test(id)) throw new ArticleNotReactableError(id);
+  return { articleId: id.toLowerCase(), readerId, correlationId: request.id };
+});

@@ -1,0 +1,32 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { KafkaClient } from '#libs/kafka';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+
+/** The Kafka client of a worker process; null when no KAFKA_BROKERS are configured. */
+export const kafkaClientProvider: Provider = {
+  provide: KafkaClient,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig): KafkaClient | null =>
+    config.kafka
+      ? new KafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: new Logger('Kafka') })
+      : null,
+};
+
+/** Both topics, with the configured partitions: created (if missing) by whichever worker gets there first. */
+export function topicSpecs(config: AppConfig) {
+  const kafka = config.kafka!;
+  return [kafka.topics.articles, kafka.topics.reactions].map((name) => ({
+    name,
+    partitions: kafka.partitions,
+    replicationFactor: kafka.replicationFactor,
+  }));
+}
+
+/** The topic each stream type's events go to. */
+export function topicOf(config: AppConfig, streamType: string): string {
+  const topics = config.kafka!.topics;
+  if (streamType === 'article') return topics.articles;
+  if (streamType === 'reaction') return topics.reactions;
+  throw new Error(`no topic for stream type ${streamType}`);
+}

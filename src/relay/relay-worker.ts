@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ARTICLE_CLOUD_EVENT_TYPES, REACTION_CLOUD_EVENT_TYPES } from '#libs/contracts';
+import { KafkaClient, OutboxRelay, routeByStreamType } from '#libs/kafka';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { topicOf, topicSpecs } from './kafka-client.provider.js';
+
+/**
+ * Publishes the store's log to Kafka. Every worker runs one; the PostgreSQL advisory lock lets
+ * exactly one publish at a time, the others stand by.
+ */
+@Injectable()
+export class RelayWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly relay: OutboxRelay | null;
+
+  constructor(
+    dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(KafkaClient) kafka: KafkaClient | null,
+  ) {
+    this.relay =
+      config.kafka && kafka
+        ? new OutboxRelay({
+            dataSource,
+            kafka,
+            route: routeByStreamType({
+              article: { topic: topicOf(config, 'article'), ceTypes: ARTICLE_CLOUD_EVENT_TYPES },
+              reaction: { topic: topicOf(config, 'reaction'), ceTypes: REACTION_CLOUD_EVENT_TYPES },
+            }),
+            topics: topicSpecs(config),
+            source: config.kafka.cloudEventsSource,
+            batchSize: config.relay.batchSize,
+            pollIntervalMs: config.relay.pollMs,
+            logger: new Logger('OutboxRelay'),
+          })
+        : null;
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}

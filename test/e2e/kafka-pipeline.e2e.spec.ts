@@ -1,0 +1,96 @@
+import { fromCloudEventMessage, KafkaClient, type IncomingMessage } from '#libs/kafka';
+import { seedStory } from '../support/seed-story.js';
+import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
+
+/** The service with Kafka: the relay publishes the workflow, projections read it back from Kafka. */
+describe('the service with Kafka', () => {
+  let app: TestApp;
+  let http: ReturnType<typeof httpClient>;
+  const reporter = tokenOf(STAFF.reporter);
+  const editor = tokenOf(STAFF.editor);
+  const factChecker = tokenOf(STAFF.factChecker);
+
+  beforeAll(async () => {
+    app = await startTestApp({ kafka: true, workers: true, env: { SCHEDULER_INTERVAL_MS: '200' } });
+    http = httpClient(app.url);
+  });
+  afterAll(async () => app?.close());
+
+  async function publishSeedStory(): Promise<{ id: string; position: number }> {
+    const drafted = await http.post('/articles', { headline: seedStory.headline, body: seedStory.body, section: 'world', tags: seedStory.tags }, { token: reporter });
+    const id = drafted.body.id;
+    const claim = await http.post(`/articles/${id}/claims`, seedStory.claims[1], { token: reporter });
+    await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
+    await http.post(`/articles/${id}/approve`, undefined, { token: editor });
+    await http.post(`/articles/${id}/claims/${claim.body.claimId}/verdict`, { rating: 'true', explanation: 'Confirmed.', sources: ['https://english.news.cn/'] }, { token: factChecker });
+    const published = await http.post(`/articles/${id}/publish`, {}, { token: editor });
+    expect(published.status).toBe(200);
+    return { id, position: published.body.position };
+  }
+
+  async function consumeAll(topic: string, until: (messages: IncomingMessage[]) => boolean): Promise<IncomingMessage[]> {
+    const kafka = new KafkaClient({ brokers: process.env.KAFKA_BROKERS!, clientId: 'kafka-pipeline-spec' });
+    // The relay creates the topics when it becomes active; do not race it.
+    await kafka.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1 }]);
+    const consumer = kafka.createConsumer({ groupId: `spec-${Date.now()}`, topics: [topic], fromBeginning: true });
+    const messages: IncomingMessage[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    await consumer.start(async (batch) => {
+      messages.push(...batch.messages);
+      if (until(messages)) done();
+    });
+    const timeout = setTimeout(done, 30_000);
+    await finished;
+    clearTimeout(timeout);
+    await consumer.stop();
+    return messages;
+  }
+
+  it('publishes every event of the workflow to the article topic, in order per article', async () => {
+    const { id } = await publishSeedStory();
+    const messages = await consumeAll(app.topics.articles, (all) =>
+      all.some((message) => message.headers.ce_subject === id && message.headers.ce_type === 'newsroom.article.published.v1'),
+    );
+    if (process.env.DEBUG_SPEC) console.log(messages.length, messages.slice(0, 2));
+    const ofArticle = messages.filter((message) => message.key?.toString() === id).map((message) => fromCloudEventMessage(message));
+    expect(ofArticle.map((event) => event.type)).toEqual([
+      'newsroom.article.drafted.v1',
+      'newsroom.claim.added.v1',
+      'newsroom.article.submitted.v1',
+      'newsroom.article.approved.v1',
+      'newsroom.claim.fact-checked.v1',
+      'newsroom.article.published.v1',
+    ]);
+    expect(ofArticle.map((event) => event.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(ofArticle.map((event) => event.streamId))).toEqual(new Set([`article-${id}`]));
+    expect(ofArticle.every((event) => event.source === '/newsroom' && event.data && (event.data as { articleId: string }).articleId === id)).toBe(true);
+  });
+
+  it('feeds the projections from Kafka: the board and the feed show the story, read-your-writes', async () => {
+    const { id, position } = await publishSeedStory();
+    const board = await http.get(`/board?limit=100`, { token: editor, headers: { 'x-min-position': String(position) } });
+    expect(board.status).toBe(200);
+    expect(board.headers.get('x-min-position-reached')).toBe('true');
+    expect(board.body.items.find((item: { id: string }) => item.id === id)).toMatchObject({ status: 'published', version: 6 });
+
+    const feed = await http.get('/feed', { headers: { 'x-min-position': String(position) } });
+    expect(feed.headers.get('x-min-position-reached')).toBe('true');
+    expect(feed.body.items.find((item: { id: string }) => item.id === id)).toMatchObject({ headline: seedStory.headline });
+  });
+
+  it('runs the scheduler from the Kafka-fed schedule projection', async () => {
+    const drafted = await http.post('/articles', { headline: 'Scheduled via Kafka', body: 'Body.', section: 'world' }, { token: reporter });
+    const id = drafted.body.id;
+    await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
+    await http.post(`/articles/${id}/approve`, undefined, { token: editor });
+    await http.post(`/articles/${id}/schedule`, { publishAt: new Date(Date.now() + 1500).toISOString() }, { token: editor });
+    const deadline = Date.now() + 20_000;
+    let status = '';
+    while (Date.now() < deadline && status !== 'published') {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await http.get(`/articles/${id}`, { token: editor })).body.status;
+    }
+    expect(status).toBe('published');
+  });
+});

@@ -1,0 +1,116 @@
+import { DataSource } from 'typeorm';
+import { ProjectionRebuilder, streamsTableOf } from '#libs/projections';
+import { EventStore } from '#libs/event-store';
+import { PROJECTIONS } from '../../src/projections/projection-registry.js';
+import { seedStory } from '../support/seed-story.js';
+import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
+import { WorkerProcess } from '../support/worker-process.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Fault: the worker (relay + Kafka-fed projections + scheduler) is SIGKILLed while it applies
+ * batches and is started again. Nothing may be lost or counted twice: every read model must equal
+ * a full rebuild from the event store.
+ */
+describe('a worker killed in the middle of a batch', () => {
+  let api: TestApp;
+  let dataSource: DataSource;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    // The API only writes; the projections are fed by the worker processes below.
+    api = await startTestApp({ kafka: true, workers: false });
+    dataSource = api.app.get(DataSource);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await api?.close();
+  });
+
+  const startWorker = () => {
+    const worker = WorkerProcess.start({ ...api.env, RELAY_BATCH_SIZE: '50', PROJECTION_BATCH_SIZE: '50' });
+    workers.push(worker);
+    return worker;
+  };
+
+  async function writeWorkflows(http: ReturnType<typeof httpClient>, count: number): Promise<void> {
+    const reporter = tokenOf(STAFF.reporter);
+    const editor = tokenOf(STAFF.editor);
+    const factChecker = tokenOf(STAFF.factChecker);
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const drafted = await http.post('/articles', { headline: `${seedStory.headline} #${i}`, body: seedStory.body, section: i % 2 ? 'world' : 'politics', tags: seedStory.tags }, { token: reporter });
+        const id = drafted.body.id;
+        const claim = await http.post(`/articles/${id}/claims`, seedStory.claims[i % seedStory.claims.length], { token: reporter });
+        await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
+        await http.post(`/articles/${id}/approve`, undefined, { token: editor });
+        await http.post(`/articles/${id}/claims/${claim.body.claimId}/verdict`, { rating: 'mostly_true', explanation: 'Checked.', sources: ['https://english.news.cn/'] }, { token: factChecker });
+        await http.post(`/articles/${id}/publish`, {}, { token: editor });
+        if (i % 3 === 0) await http.post(`/articles/${id}/corrections`, { kind: 'clarification', text: 'Clarified.' }, { token: editor });
+        if (i % 5 === 0) await http.post(`/articles/${id}/retract`, { reason: 'Withdrawn.' }, { token: editor });
+      }),
+    );
+  }
+
+  /** Events not yet applied, per projection. */
+  async function unapplied(): Promise<Record<string, number>> {
+    const result: Record<string, number> = {};
+    for (const projection of PROJECTIONS) {
+      const [{ n }] = await dataSource.query(
+        `SELECT count(*)::int AS n FROM events e
+          WHERE e.stream_type = ANY($1::text[])
+            AND NOT EXISTS (SELECT 1 FROM ${streamsTableOf(projection)} s WHERE s.stream_id = e.stream_id AND s.version >= e.stream_version)`,
+        [projection.streamTypes],
+      );
+      result[projection.name] = n;
+    }
+    return result;
+  }
+
+  async function snapshot(): Promise<Record<string, unknown[]>> {
+    const tables = PROJECTIONS.flatMap((projection) => [...projection.tables, streamsTableOf(projection)]);
+    const result: Record<string, unknown[]> = {};
+    for (const table of tables) {
+      result[table] = (await dataSource.query(`SELECT to_jsonb(t) AS row FROM ${table} t`)).map((r: { row: unknown }) => JSON.stringify(r.row)).sort();
+    }
+    const [{ n }] = await dataSource.query('SELECT count(*)::int AS n FROM projection_dead_letters');
+    result.deadLetters = [n];
+    return result;
+  }
+
+  it('leaves every read model equal to a full rebuild', async () => {
+    const http = httpClient(api.url);
+    await writeWorkflows(http, 30);
+
+    const first = startWorker();
+    // Keep writing while the worker works, and kill it while it is busy.
+    const writing = writeWorkflows(http, 40);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const [{ applied }] = await dataSource.query('SELECT coalesce(sum(events_applied), 0)::int AS applied FROM projection_checkpoints');
+      if (applied > 200) break;
+      await sleep(50);
+    }
+    await first.kill();
+    const pendingAtKill = await unapplied();
+    expect(Object.values(pendingAtKill).some((n) => n > 0)).toBe(true);
+    await writing;
+
+    startWorker();
+    const caughtUpBy = Date.now() + 90_000;
+    let pending = await unapplied();
+    while (Object.values(pending).some((n) => n > 0) && Date.now() < caughtUpBy) {
+      await sleep(250);
+      pending = await unapplied();
+    }
+    expect(pending).toEqual(Object.fromEntries(PROJECTIONS.map((projection) => [projection.name, 0])));
+
+    const live = await snapshot();
+    const rebuilder = new ProjectionRebuilder(dataSource, new EventStore(dataSource));
+    for (const projection of PROJECTIONS) await rebuilder.rebuild(projection);
+    const rebuilt = await snapshot();
+    expect(rebuilt).toEqual(live);
+    expect(live.deadLetters).toEqual([0]);
+  });
+});
