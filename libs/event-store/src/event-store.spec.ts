@@ -49,6 +49,28 @@ describe('EventStore (PostgreSQL)', () => {
     }
   }
 
+  /**
+   * Reads until `count` events have come. The log shows nothing newer than the oldest transaction
+   * still open on the whole server, and other specs run alongside, so a single read may come short.
+   */
+  async function readCount(checkpoint: LogCheckpoint, count: number) {
+    const events: RecordedEvent[] = [];
+    const deadline = Date.now() + 20_000;
+    while (events.length < count && Date.now() < deadline) {
+      const read = await readAllFrom(checkpoint);
+      events.push(...read.events);
+      checkpoint = read.checkpoint;
+      if (events.length < count) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return { events, checkpoint };
+  }
+
+  /** A checkpoint past every event written so far. */
+  async function endOfLog(): Promise<LogCheckpoint> {
+    const [{ n }] = await dataSource.query('SELECT count(*)::int AS n FROM events');
+    return (await readCount(LOG_START, n)).checkpoint;
+  }
+
   it('appends with versions, metadata and positions, and reads the stream back', async () => {
     const first = await append('s-basic', 0, 2);
     expect(first.nextExpectedVersion).toBe(2);
@@ -98,7 +120,7 @@ describe('EventStore (PostgreSQL)', () => {
   });
 
   it('does not pass an open transaction with a lower position, and delivers it once it commits', async () => {
-    const { checkpoint: start } = await readAllFrom(LOG_START);
+    const start = await endOfLog();
 
     const slow = dataSource.createQueryRunner();
     await slow.connect();
@@ -121,14 +143,14 @@ describe('EventStore (PostgreSQL)', () => {
     await slow.commitTransaction();
     await slow.release();
 
-    const afterCommit = await readAllFrom(whileOpen.checkpoint);
+    const afterCommit = await readCount(whileOpen.checkpoint, 3);
     expect(afterCommit.events.map((e) => e.streamId)).toEqual(['s-slow', 's-fast-1', 's-fast-2']);
     expect(afterCommit.events.map((e) => e.position)).toEqual([held.lastPosition, later1.lastPosition, later2.lastPosition]);
     expect((await readAllFrom(afterCommit.checkpoint)).events).toEqual([]);
   });
 
   it('never skips or repeats an event while many writers commit out of order', async () => {
-    const { checkpoint: start } = await readAllFrom(LOG_START);
+    const start = await endOfLog();
     const writers = 8;
     const perWriter = 40;
     let writing = true;
@@ -142,7 +164,8 @@ describe('EventStore (PostgreSQL)', () => {
         checkpoint = read.checkpoint;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      seen.push(...(await readAllFrom(checkpoint)).events);
+      // Drain: everything written must arrive once the writers are done.
+      seen.push(...(await readCount(checkpoint, writers * perWriter - seen.length)).events);
     })();
 
     const written: number[] = [];
@@ -193,9 +216,10 @@ describe('EventStore (PostgreSQL)', () => {
   });
 
   it('filters the log by stream type but still moves past other events', async () => {
-    const { checkpoint: start } = await readAllFrom(LOG_START);
+    const start = await endOfLog();
     await store.appendToStream('t-a', [event(1)], { streamType: 'alpha', expectedVersion: 0, metadata });
     await store.appendToStream('t-b', [event(2)], { streamType: 'beta', expectedVersion: 0, metadata });
+    await readCount(start, 2);
     const onlyBeta = await store.readLog(start, { streamTypes: ['beta'] });
     expect(onlyBeta.map((e) => e.streamId)).toEqual(['t-b']);
     expect(await store.countAfter(start)).toBe(2);

@@ -42,13 +42,24 @@ export class LogFedProjection {
     await this.loop;
   }
 
-  /** Applies everything committed so far; returns how many events were read. */
+  /**
+   * Applies every event committed before the call; returns how many events were read. It waits
+   * when a transaction still open on the server hides some of them from the log for a while.
+   */
   async catchUp(): Promise<number> {
+    const [{ head }] = await this.dataSource.query('SELECT coalesce(max(position), 0)::bigint AS head FROM events');
     let total = 0;
     for (;;) {
       const read = await this.step();
       total += read;
-      if (read < this.options.batchSize) return total;
+      if (read === this.options.batchSize) continue;
+      const checkpoint = await this.applier.checkpoint(this.dataSource, { lock: false });
+      const [{ behind }] = await this.dataSource.query(
+        'SELECT EXISTS (SELECT 1 FROM events WHERE position <= $1 AND (transaction_id, position) > ($2::xid8, $3::bigint)) AS behind',
+        [head, checkpoint.transactionId, checkpoint.position],
+      );
+      if (!behind) return total;
+      await sleep(this.options.pollMs);
     }
   }
 

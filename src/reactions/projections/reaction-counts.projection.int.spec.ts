@@ -78,7 +78,18 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
     return Object.fromEntries(rows.map(({ article_id, ...row }: { article_id: string } & ReactionCounts) => [article_id, row]));
   };
 
-  const allEvents = async (): Promise<RecordedEvent[]> => store.readLog(LOG_START, { limit: 100_000, streamTypes: ['reaction'] });
+  /**
+   * Every reaction event written. The commit-safe log hides events for as long as any older
+   * transaction is open on the server (other specs run alongside), so wait until it shows them all.
+   */
+  const allEvents = async (): Promise<RecordedEvent[]> => {
+    const [{ written }] = await dataSource.query(`SELECT count(*)::int AS written FROM events WHERE stream_type = 'reaction'`);
+    for (;;) {
+      const events = await store.readLog(LOG_START, { limit: 100_000, streamTypes: ['reaction'] });
+      if (events.length >= written) return events;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
 
   it('counts exactly after a mixed stream of adds, changes and removes, applied in small batches', async () => {
     const next = random(42);

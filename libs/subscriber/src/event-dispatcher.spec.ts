@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { EventDispatcher } from './event-dispatcher.js';
+import type { NewsroomCloudEvent, UnknownCloudEvent } from './newsroom-cloud-event.js';
+import { InMemorySeenStore, type SeenStore } from './seen-store.js';
+import { cloudEventMessage, correctionData, delivered, publishedData } from './testing/cloud-event-messages.js';
+import { memoryLogger } from './testing/kafka-helpers.js';
+
+const articleId = randomUUID();
+
+/** A batch of one partition, offsets from `firstOffset`. */
+const batchOf = (messages: ReturnType<typeof cloudEventMessage>[], firstOffset = 0) => ({
+  messages: messages.map((message, index) => delivered(message, firstOffset + index)),
+});
+
+const published = (headline: string, eventId = randomUUID()) =>
+  cloudEventMessage({ type: 'newsroom.article.published.v1', data: publishedData(articleId, headline), eventId });
+const corrected = (text: string, eventId = randomUUID()) =>
+  cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, text), eventId, streamVersion: 2 });
+
+describe('EventDispatcher', () => {
+  it('hands each event to the handler of its ce_type, typed, with its attributes and origin', async () => {
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+    const headlines: string[] = [];
+    const corrections: NewsroomCloudEvent<'newsroom.article.correction-issued.v1'>[] = [];
+    dispatcher.on('newsroom.article.published.v1', (event) => void headlines.push(event.data.headline));
+    dispatcher.on('newsroom.article.correction-issued.v1', (event) => void corrections.push(event));
+
+    const correction = corrected('The call lasted an hour, not two.');
+    const counts = await dispatcher.dispatch(batchOf([published('First story'), correction], 10));
+
+    expect(counts).toEqual({ handled: 2, duplicates: 0, ignored: 0, invalid: 0 });
+    expect(headlines).toEqual(['First story']);
+    expect(corrections).toEqual([
+      {
+        id: correction.headers.ce_id,
+        type: 'newsroom.article.correction-issued.v1',
+        source: '/newsroom',
+        subject: articleId,
+        time: '2026-11-27T10:15:00.000Z',
+        streamId: `article-${articleId}`,
+        streamVersion: 2,
+        position: 1,
+        data: JSON.parse(correction.value.toString()),
+        origin: { topic: 'test-topic', partition: 0, offset: '11' },
+      },
+    ]);
+  });
+
+  it('handles an event id once: a repeat in the same batch or a later one is skipped', async () => {
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+    const handled: string[] = [];
+    dispatcher.on('newsroom.article.published.v1', (event) => void handled.push(event.id));
+    const eventId = randomUUID();
+
+    expect(await dispatcher.dispatch(batchOf([published('A', eventId), published('A', eventId)]))).toMatchObject({
+      handled: 1,
+      duplicates: 1,
+    });
+    expect(await dispatcher.dispatch(batchOf([published('A', eventId)], 2))).toMatchObject({ handled: 0, duplicates: 1 });
+    expect(handled).toEqual([eventId]);
+  });
+
+  it('stops the batch at a failing handler; redelivered, only the failed event and those after it run again', async () => {
+    const logger = memoryLogger();
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore(), logger });
+    const handled: string[] = [];
+    let failuresLeft = 1;
+    dispatcher.on('newsroom.article.published.v1', (event) => {
+      if (event.data.headline === 'Second' && failuresLeft-- > 0) throw new Error('search index unavailable');
+      handled.push(event.data.headline);
+    });
+    const batch = batchOf([published('First'), published('Second'), published('Third')]);
+
+    await expect(dispatcher.dispatch(batch)).rejects.toThrow('search index unavailable');
+    expect(handled).toEqual(['First']);
+    expect(logger.lines).toEqual([expect.stringMatching(/^error Handler for newsroom.article.published.v1 failed on event .* test-topic\[0\]@1; the batch will be delivered again: search index unavailable$/)]);
+
+    expect(await dispatcher.dispatch(batch)).toEqual({ handled: 2, duplicates: 1, ignored: 0, invalid: 0 });
+    expect(handled).toEqual(['First', 'Second', 'Third']);
+  });
+
+  it('ignores contract types nobody handles, without marking them seen', async () => {
+    const seenStore = new InMemorySeenStore();
+    const dispatcher = new EventDispatcher({ seenStore });
+    dispatcher.on('newsroom.article.published.v1', () => undefined);
+    const correction = corrected('Fixed a name.');
+
+    expect(await dispatcher.dispatch(batchOf([correction]))).toMatchObject({ handled: 0, ignored: 1 });
+    expect(seenStore.has(correction.headers.ce_id)).toBe(false);
+  });
+
+  it('skips unknown ce_types, or passes them (once) to onUnknown', async () => {
+    const future = { ...published('From the future'), headers: { ...published('x').headers, ce_type: 'newsroom.article.deleted.v2' } };
+
+    const silent = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+    expect(await silent.dispatch(batchOf([future]))).toMatchObject({ ignored: 1 });
+
+    const unknown: UnknownCloudEvent[] = [];
+    const listening = new EventDispatcher({ seenStore: new InMemorySeenStore(), onUnknown: (event) => void unknown.push(event) });
+    expect(await listening.dispatch(batchOf([future, future]))).toMatchObject({ handled: 1, duplicates: 1 });
+    expect(unknown).toEqual([expect.objectContaining({ type: 'newsroom.article.deleted.v2', origin: expect.objectContaining({ offset: '0' }) })]);
+  });
+
+  it('skips messages that are not our CloudEvents and goes on with the batch', async () => {
+    const notOurs = { ...published('x'), headers: { 'content-type': 'application/json' } };
+    const notJson = { ...published('y'), value: '{nope' };
+
+    const logger = memoryLogger();
+    const handled: string[] = [];
+    const logging = new EventDispatcher({ seenStore: new InMemorySeenStore(), logger });
+    logging.on('newsroom.article.published.v1', (event) => void handled.push(event.data.headline));
+    expect(await logging.dispatch(batchOf([notOurs, notJson, published('After')]))).toEqual({ handled: 1, duplicates: 0, ignored: 0, invalid: 2 });
+    expect(handled).toEqual(['After']);
+    expect(logger.lines).toEqual([
+      expect.stringMatching(/^warn Skipped a message that is not a Newsroom CloudEvent at test-topic\[0\]@0: message has no ce_specversion header$/),
+      expect.stringMatching(/@1: message value is not JSON/),
+    ]);
+
+    const invalid: string[] = [];
+    const reporting = new EventDispatcher({
+      seenStore: new InMemorySeenStore(),
+      onInvalid: (error, origin) => void invalid.push(`${origin.offset}: ${error.message}`),
+    });
+    await reporting.dispatch(batchOf([notOurs]));
+    expect(invalid).toEqual(['0: message has no ce_specversion header']);
+  });
+
+  it('stops when the batch goes stale (a rebalance), leaving the rest for redelivery', async () => {
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+    const handled: string[] = [];
+    dispatcher.on('newsroom.article.published.v1', (event) => void handled.push(event.data.headline));
+    let heartbeats = 0;
+    const batch = {
+      ...batchOf([published('First'), published('Second')]),
+      isStale: () => handled.length > 0,
+      heartbeat: async () => void heartbeats++,
+    };
+
+    expect(await dispatcher.dispatch(batch)).toMatchObject({ handled: 1 });
+    expect(handled).toEqual(['First']);
+    expect(heartbeats).toBe(1);
+  });
+
+  it('works with an asynchronous (persistent) seen store', async () => {
+    const ids = new Set<string>();
+    const asyncStore: SeenStore = {
+      has: async (id) => ids.has(id),
+      add: async (id) => void ids.add(id),
+      clear: async () => ids.clear(),
+    };
+    const dispatcher = new EventDispatcher({ seenStore: asyncStore });
+    let calls = 0;
+    dispatcher.on('newsroom.article.published.v1', async () => void calls++);
+    const message = published('Once');
+
+    await dispatcher.dispatch(batchOf([message, message]));
+    expect(calls).toBe(1);
+    expect(ids).toEqual(new Set([message.headers.ce_id]));
+  });
+
+  it('takes one handler per contract ce_type', () => {
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+    dispatcher.on('newsroom.reaction.added.v1', (event) => void event.data.kind);
+    expect(() => dispatcher.on('newsroom.reaction.added.v1', () => undefined)).toThrow(/already registered/);
+    expect(() => dispatcher.on('newsroom.article.deleted.v1' as 'newsroom.reaction.added.v1', () => undefined)).toThrow(
+      /not a ce_type of the Newsroom contract/,
+    );
+    expect(dispatcher.handledTypes).toEqual(['newsroom.reaction.added.v1']);
+  });
+});
+
+describe('InMemorySeenStore', () => {
+  it('keeps the most recent ids up to its capacity, forgetting the oldest first', () => {
+    const store = new InMemorySeenStore(3);
+    for (const id of ['a', 'b', 'c']) store.add(id);
+    store.add('b');
+    store.add('d');
+    expect(['a', 'b', 'c', 'd'].map((id) => store.has(id))).toEqual([false, true, true, true]);
+    expect(store.size).toBe(3);
+  });
+
+  it('forgets everything on clear(), and refuses a capacity that cannot work', () => {
+    const store = new InMemorySeenStore();
+    store.add('a');
+    store.clear();
+    expect(store.has('a')).toBe(false);
+    expect(() => new InMemorySeenStore(0)).toThrow(/capacity/);
+  });
+});

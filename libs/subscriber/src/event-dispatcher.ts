@@ -1,0 +1,112 @@
+import { isNewsroomCeType, type NewsroomCeType } from '#libs/contracts';
+import { CloudEventMessageError, fromCloudEventMessage, type CloudEventEnvelope, type IncomingMessage, type KafkaLogger } from '#libs/kafka';
+import type { EventHandler, MessageOrigin, UnknownCloudEvent } from './newsroom-cloud-event.js';
+import type { SeenStore } from './seen-store.js';
+
+export interface EventDispatcherOptions {
+  seenStore: SeenStore;
+  /** Gets well-formed events of ce_types outside the contract; without it they are skipped. */
+  onUnknown?: (event: UnknownCloudEvent) => void | Promise<void>;
+  /** Gets messages that are not our CloudEvents at all; without it they are logged and skipped. */
+  onInvalid?: (error: CloudEventMessageError, origin: MessageOrigin) => void | Promise<void>;
+  logger?: KafkaLogger;
+}
+
+/** The part of a consumed batch the dispatcher needs (IncomingBatch from libs/kafka fits). */
+export interface DispatchableBatch {
+  messages: readonly IncomingMessage[];
+  heartbeat?(): Promise<void>;
+  isStale?(): boolean;
+}
+
+/** What happened to the messages of one batch. */
+export interface DispatchCounts {
+  /** Handler (or onUnknown) ran and succeeded. */
+  handled: number;
+  /** Already seen: skipped. */
+  duplicates: number;
+  /** A contract type nobody registered a handler for, or an unknown type without onUnknown. */
+  ignored: number;
+  /** Not one of our CloudEvents. */
+  invalid: number;
+}
+
+/**
+ * Turns consumed messages into typed events and hands each to the handler registered for its
+ * ce_type, once: an event id already in the seen store is skipped, and an id is only added after
+ * its handler succeeded. A handler that throws stops the batch; the error goes up to the consumer,
+ * which then commits nothing, so the batch comes again and the events before the failure are
+ * skipped as duplicates.
+ */
+export class EventDispatcher {
+  // Stored untyped: each type's entry holds that type's handler, and only gets events of that type.
+  private readonly handlers = new Map<NewsroomCeType, UntypedHandler>();
+
+  private readonly runningTotals: DispatchCounts = { handled: 0, duplicates: 0, ignored: 0, invalid: 0 };
+
+  constructor(private readonly options: EventDispatcherOptions) {}
+
+  on<Type extends NewsroomCeType>(type: Type, handler: EventHandler<Type>): void {
+    if (!isNewsroomCeType(type)) throw new Error(`"${type}" is not a ce_type of the Newsroom contract`);
+    // One handler per type: with two, a failure in the second would run the first again.
+    if (this.handlers.has(type)) throw new Error(`a handler for ${type} is already registered`);
+    this.handlers.set(type, handler as unknown as UntypedHandler);
+  }
+
+  get handledTypes(): NewsroomCeType[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Counts over every batch so far, those that failed part-way included. */
+  get totals(): Readonly<DispatchCounts> {
+    return { ...this.runningTotals };
+  }
+
+  async dispatch(batch: DispatchableBatch): Promise<DispatchCounts> {
+    const counts: DispatchCounts = { handled: 0, duplicates: 0, ignored: 0, invalid: 0 };
+    for (const message of batch.messages) {
+      // A rebalance gave the partition away: the rest is redelivered to its new owner.
+      if (batch.isStale?.()) break;
+      const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset };
+      const outcome = await this.dispatchOne(message, origin);
+      counts[outcome]++;
+      this.runningTotals[outcome]++;
+      if (outcome === 'handled') await batch.heartbeat?.();
+    }
+    return counts;
+  }
+
+  private async dispatchOne(message: IncomingMessage, origin: MessageOrigin): Promise<keyof DispatchCounts> {
+    let envelope: CloudEventEnvelope;
+    try {
+      envelope = fromCloudEventMessage(message);
+    } catch (error) {
+      if (!(error instanceof CloudEventMessageError)) throw error;
+      if (this.options.onInvalid) await this.options.onInvalid(error, origin);
+      else this.options.logger?.warn(`Skipped a message that is not a Newsroom CloudEvent at ${describeOrigin(origin)}: ${error.message}`);
+      return 'invalid';
+    }
+
+    const handle: UntypedHandler | undefined = isNewsroomCeType(envelope.type)
+      ? this.handlers.get(envelope.type)
+      : this.options.onUnknown;
+    if (!handle) return 'ignored';
+    if (await this.options.seenStore.has(envelope.id)) return 'duplicates';
+
+    try {
+      await handle({ ...envelope, origin });
+    } catch (error) {
+      this.options.logger?.error(
+        `Handler for ${envelope.type} failed on event ${envelope.id} at ${describeOrigin(origin)}; ` +
+          `the batch will be delivered again: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      throw error;
+    }
+    await this.options.seenStore.add(envelope.id);
+    return 'handled';
+  }
+}
+
+type UntypedHandler = (event: UnknownCloudEvent) => void | Promise<void>;
+
+const describeOrigin = ({ topic, partition, offset }: MessageOrigin) => `${topic}[${partition}]@${offset}`;

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { KafkaClient, type OutgoingMessage } from '#libs/kafka';
+import { createSubscriber, type NewsroomSubscriber } from './newsroom-subscriber.js';
+import { cloudEventMessage, correctionData, publishedData } from './testing/cloud-event-messages.js';
+import { memoryLogger, uniqueName, waitFor } from './testing/kafka-helpers.js';
+
+/** The subscriber against the real broker (KAFKA_BROKERS, started by the jest global setup). */
+describe('NewsroomSubscriber (real broker)', () => {
+  const brokers = process.env.KAFKA_BROKERS!;
+  const kafka = new KafkaClient({ brokers, clientId: 'subscriber-spec' });
+  const running: NewsroomSubscriber[] = [];
+
+  afterEach(async () => {
+    await Promise.allSettled(running.splice(0).map((subscriber) => subscriber.stop()));
+  });
+
+  async function topicWith(messages: OutgoingMessage[]): Promise<string> {
+    const topic = uniqueName('t-subscriber');
+    await kafka.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1 }]);
+    await send(topic, messages);
+    return topic;
+  }
+
+  async function send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    const producer = kafka.createProducer();
+    await producer.connect();
+    await producer.sendBatch([{ topic, messages }]);
+    await producer.disconnect();
+  }
+
+  function start(subscriber: NewsroomSubscriber): Promise<void> {
+    running.push(subscriber);
+    return subscriber.start();
+  }
+
+  /** Three articles, each published then corrected twice: 9 events over the topic's partitions. */
+  function stories() {
+    return Array.from({ length: 3 }, (_, story) => {
+      const articleId = randomUUID();
+      return [
+        cloudEventMessage({ type: 'newsroom.article.published.v1', data: publishedData(articleId, `Story ${story}`), streamVersion: 20 }),
+        cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `Fix ${story}.1`), streamVersion: 21 }),
+        cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `Fix ${story}.2`), streamVersion: 22 }),
+      ];
+    }).flat();
+  }
+
+  it('delivers each event once, in order per article, even when a failed batch is delivered again', async () => {
+    const messages = stories();
+    const unknownType = { ...messages[0], headers: { ...messages[0].headers, ce_id: randomUUID(), ce_type: 'newsroom.article.archived.v2' } };
+    const topic = await topicWith([...messages, unknownType]);
+    const logger = memoryLogger();
+
+    const handled: { id: string; article: string; version: number }[] = [];
+    const attempts = new Map<string, number>();
+    const unknown: string[] = [];
+    let failed = false;
+    const subscriber = createSubscriber({ brokers, groupId: uniqueName('g'), topics: [topic], logger, onUnknown: (event) => void unknown.push(event.type) })
+      .on('newsroom.article.published.v1', (event) => {
+        handled.push({ id: event.id, article: event.subject, version: event.streamVersion });
+      })
+      .on('newsroom.article.correction-issued.v1', (event) => {
+        attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
+        // The last correction of the first story fails once: its batch (that article's partition) comes again.
+        if (event.data.text === 'Fix 0.2' && !failed) {
+          failed = true;
+          throw new Error('downstream database unavailable');
+        }
+        handled.push({ id: event.id, article: event.subject, version: event.streamVersion });
+      });
+    await start(subscriber);
+
+    await waitFor(() => handled.length >= 9 && unknown.length >= 1, { timeoutMs: 45_000, describe: () => `${handled.length} of 9 handled` });
+    expect(failed).toBe(true);
+    expect(handled.map((event) => event.id).sort()).toEqual(messages.map((message) => message.headers.ce_id).sort());
+    expect(attempts.get(messages[2].headers.ce_id)).toBe(2);
+    // The story's publication and first correction came again with the failed batch, and were skipped.
+    expect(subscriber.stats.duplicates).toBeGreaterThanOrEqual(2);
+    expect(subscriber.stats).toMatchObject({ handled: 9 + 1, invalid: 0 });
+    expect(unknown).toEqual(['newsroom.article.archived.v2']);
+    for (const article of new Set(handled.map((event) => event.article))) {
+      expect(handled.filter((event) => event.article === article).map((event) => event.version)).toEqual([20, 21, 22]);
+    }
+    expect(logger.lines.some((line) => line.includes('downstream database unavailable'))).toBe(true);
+  });
+
+  it('commits what it handled (a restart goes on from there), and replays from the beginning on demand', async () => {
+    const messages = stories();
+    const topic = await topicWith(messages);
+    const groupId = uniqueName('g');
+    const seen: string[] = [];
+    const subscribe = () =>
+      createSubscriber({ brokers, groupId, topics: [topic] })
+        .on('newsroom.article.published.v1', (event) => void seen.push(event.id))
+        .on('newsroom.article.correction-issued.v1', (event) => void seen.push(event.id));
+
+    const first = subscribe();
+    await start(first);
+    await waitFor(() => seen.length >= 9, { timeoutMs: 45_000, describe: () => `${seen.length} of 9` });
+    await first.stop();
+
+    // Same group, one new event: only that one arrives.
+    const late = cloudEventMessage({ type: 'newsroom.article.published.v1', data: publishedData(randomUUID(), 'Late story') });
+    await send(topic, [late]);
+    const second = subscribe();
+    await start(second);
+    await waitFor(() => seen.length >= 10, { timeoutMs: 45_000, describe: () => `${seen.length} of 10` });
+    expect(seen.slice(9)).toEqual([late.headers.ce_id]);
+
+    // replay(): the group's offsets go back to the earliest and the seen ids are forgotten.
+    await second.replay();
+    await waitFor(() => seen.length >= 20, { timeoutMs: 45_000, describe: () => `${seen.length} of 20` });
+    expect(seen.slice(10).sort()).toEqual([...messages, late].map((message) => message.headers.ce_id).sort());
+    expect(second.isRunning).toBe(true);
+  });
+
+  it('replays everything under a new group id', async () => {
+    const messages = stories();
+    const topic = await topicWith(messages);
+    const count = async (groupId: string) => {
+      const ids = new Set<string>();
+      const subscriber = createSubscriber({ brokers, groupId, topics: [topic] }).on('newsroom.article.correction-issued.v1', (event) => void ids.add(event.id));
+      await start(subscriber);
+      await waitFor(() => ids.size >= 6, { timeoutMs: 45_000, describe: () => `${ids.size} of 6` });
+      await subscriber.stop();
+      return ids.size;
+    };
+
+    expect(await count(uniqueName('g'))).toBe(6);
+    expect(await count(uniqueName('g-replay'))).toBe(6);
+  });
+});
