@@ -6,6 +6,7 @@ import { DEFAULT_PAGE_SIZE } from '#libs/read-models';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
+import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
 import { sendWithValidators } from './conditional-get.js';
 import { toFeedItem } from './public-article.js';
 import { publicFeedProjection } from './public-feed.projection.js';
@@ -29,7 +30,7 @@ export class FeedController {
   ) {}
 
   @Get('feed')
-  @ReadsFrom(publicFeedProjection.name)
+  @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   async page(@Query() request: GetFeedRequest, @Req() httpRequest: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const slice = await this.queryBus.execute(new GetFeedQuery(request.limit ?? DEFAULT_PAGE_SIZE, request.cursor));
     sendWithValidators(httpRequest, reply, {
@@ -40,19 +41,19 @@ export class FeedController {
   }
 
   @Get('feed.json')
-  @ReadsFrom(publicFeedProjection.name)
+  @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   jsonFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('json', request, reply);
   }
 
   @Get('feed.rss')
-  @ReadsFrom(publicFeedProjection.name)
+  @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   rssFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('rss', request, reply);
   }
 
   @Get('feed.atom')
-  @ReadsFrom(publicFeedProjection.name)
+  @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   atomFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('atom', request, reply);
   }

@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '#libs/http';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
+import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
 import { sendWithValidators } from './conditional-get.js';
 import { prefersHtml } from './content-negotiation.js';
 import { toFeedItem } from './public-article.js';
@@ -24,7 +25,7 @@ export class PublicArticlesController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':slug')
-  @ReadsFrom(publicFeedProjection.name)
+  @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const article = await this.queryBus.execute(new GetPublicArticleQuery(slug));
     const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));

@@ -139,6 +139,26 @@ describe('reactions over HTTP', () => {
     expect(await projectedCounts(app, id)).toEqual(zeroReactionCounts());
   });
 
+  it('shows the counts in /feed, the feed formats and the public article, read-your-writes', async () => {
+    const id = await storyOf(http);
+    await reactions.react(id, readerId('f1'), 'wow');
+    await reactions.react(id, readerId('f2'), 'wow');
+    const last = await reactions.react(id, readerId('f3'), 'sad');
+    const after = { 'x-min-position': String(last.body.position) };
+
+    const feed = await http.get('/feed?limit=100', { headers: after });
+    expect(feed.headers.get('x-min-position-reached')).toBe('true');
+    const item = feed.body.items.find((candidate: { id: string }) => candidate.id === id);
+    expect(item.reactions).toEqual(countsWith({ wow: 2, sad: 1 }));
+
+    const story = await http.get(`/public/articles/${item.slug}`, { headers: after });
+    expect(story.body.reactions).toEqual(countsWith({ wow: 2, sad: 1 }));
+
+    const jsonFeed = await http.get('/feed.json', { headers: after });
+    const entry = JSON.parse(jsonFeed.text).items.find((candidate: { id: string }) => candidate.id.endsWith(id));
+    expect(entry._newsroom.reactions).toEqual(countsWith({ wow: 2, sad: 1 }));
+  });
+
   it('counts exactly when 200 readers react at once, some changing and removing', async () => {
     const id = await storyOf(http);
     const readers = Array.from({ length: 200 }, (_, n) => readerId(n));
