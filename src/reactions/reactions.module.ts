@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { Clock } from '../common/clock.js';
 import { ReactToArticleHandler } from './commands/react-to-article/react-to-article.handler.js';
 import { RemoveReactionHandler } from './commands/remove-reaction/remove-reaction.handler.js';
-import { ReactionRateLimiter } from './rate-limit/reaction-rate-limit.guard.js';
+import { ReactionRateLimitGuard } from './rate-limit/reaction-rate-limit.guard.js';
 import { ReactableArticles } from './reactable-articles.js';
 import { ReactionStream } from './reaction-stream.js';
 import { ReactionsController } from './reactions.controller.js';
@@ -12,6 +12,6 @@ import { ReactionsController } from './reactions.controller.js';
 @Module({
   imports: [CqrsModule],
   controllers: [ReactionsController],
-  providers: [Clock, ReactableArticles, ReactionStream, ReactionRateLimiter, ReactToArticleHandler, RemoveReactionHandler],
+  providers: [Clock, ReactableArticles, ReactionStream, ReactionRateLimitGuard, ReactToArticleHandler, RemoveReactionHandler],
 })
 export class ReactionsModule {}

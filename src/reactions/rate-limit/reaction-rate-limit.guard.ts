@@ -1,66 +1,66 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProblemError } from '#libs/http';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { readerIdOf } from '../reaction-write.decorator.js';
 import { clientAddressKey } from './client-address.js';
-import { GcraRateLimiter, type KeyedLimit } from './gcra-rate-limiter.js';
 
-const MINUTE_MS = 60_000;
+const MINUTE_SECONDS = 60;
 
-/** The reaction endpoints' limiter: in memory, so per API process. */
-@Injectable()
-export class ReactionRateLimiter extends GcraRateLimiter implements OnApplicationShutdown {
-  constructor() {
-    super(MINUTE_MS);
-  }
-
-  onApplicationShutdown(): void {
-    this.close();
-  }
+interface Limit {
+  per: 'reader' | 'client address';
+  limiter: RateLimiterMemory;
+  key: string;
 }
 
 /**
  * Two limits a minute on the reaction endpoints, POST and DELETE alike: per reader id
  * (X-Reader-Id; a request without a valid one is only counted per address, and refused with 400
  * anyway) and per client address (the socket's, or with TRUST_PROXY the one X-Forwarded-For
- * names). A refused request counts against neither and answers 429 problem+json with
- * `Retry-After` in seconds.
- *
- * Not @nestjs/throttler: its CommonJS build requires the ESM-only @nestjs/common 12, which Jest
- * cannot load on Node 20 (plain Node can); and its default storage keeps a timestamp per hit.
+ * names). Refused: 429 problem+json with `Retry-After` in seconds. A request refused by one limit
+ * is given back to the other, so a reader over their own limit does not use up their neighbours'
+ * shared address. In memory (rate-limiter-flexible), so per API process.
  */
 @Injectable()
 export class ReactionRateLimitGuard implements CanActivate {
-  private readonly perReader: number;
-  private readonly perAddress: number;
+  private readonly perReader: RateLimiterMemory;
+  private readonly perAddress: RateLimiterMemory;
 
-  constructor(
-    private readonly limiter: ReactionRateLimiter,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.perReader = config.reactions.ratePerReaderPerMinute;
-    this.perAddress = config.reactions.ratePerAddressPerMinute;
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.perReader = new RateLimiterMemory({ keyPrefix: 'reader', points: config.reactions.ratePerReaderPerMinute, duration: MINUTE_SECONDS });
+    this.perAddress = new RateLimiterMemory({ keyPrefix: 'address', points: config.reactions.ratePerAddressPerMinute, duration: MINUTE_SECONDS });
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const readerId = readerIdOf(request.headers['x-reader-id']);
-    const address: KeyedLimit = { key: `address:${clientAddressKey(request.ip)}`, limit: this.perAddress };
-    const limits = readerId === undefined ? [address] : [{ key: `reader:${readerId}`, limit: this.perReader }, address];
-    const refusal = this.limiter.take(limits);
-    if (refusal === null) return true;
+    const limits: Limit[] = [{ per: 'client address', limiter: this.perAddress, key: clientAddressKey(request.ip) }];
+    if (readerId !== undefined) limits.unshift({ per: 'reader', limiter: this.perReader, key: readerId });
 
-    const { limit, key } = limits[refusal.index];
-    const per = key === address.key ? 'client address' : 'reader';
-    const retryAfter = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
-    throw new ProblemError(
+    const taken: Limit[] = [];
+    for (const limit of limits) {
+      try {
+        await limit.limiter.consume(limit.key);
+        taken.push(limit);
+      } catch (refusal) {
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        await Promise.all(taken.map((given) => given.limiter.reward(given.key, 1)));
+        throw this.tooManyRequests(limit, refusal);
+      }
+    }
+    return true;
+  }
+
+  private tooManyRequests({ per, limiter }: Limit, refusal: RateLimiterRes): ProblemError {
+    const retryAfter = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+    return new ProblemError(
       429,
       'rate-limited',
       'Too many requests',
-      `At most ${limit} reactions a minute per ${per}; try again in ${retryAfter} s.`,
-      { limit, per, retryAfter },
+      `At most ${limiter.points} reactions a minute per ${per}; try again in ${retryAfter} s.`,
+      { limit: limiter.points, per, retryAfter },
       { 'retry-after': String(retryAfter) },
     );
   }
