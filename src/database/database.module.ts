@@ -48,13 +48,15 @@ class DatabaseServerModule {}
         url: await server.url(),
         autoLoadEntities: true,
         migrations: MIGRATIONS,
+        // Run by dataSourceFactory under an advisory lock, not by TypeORM.
+        migrationsRun: config.database.runMigrations,
         synchronize: false,
         // PGlite runs one transaction at a time, so its pool holds exactly one connection.
         extra: { max: server.isEmbedded ? 1 : config.database.poolSize },
       }),
       dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource(options!).initialize();
-        await runMigrations(dataSource);
+        const dataSource = await new DataSource({ ...options!, migrationsRun: false }).initialize();
+        if (options!.migrationsRun) await runMigrations(dataSource);
         return dataSource;
       },
     }),

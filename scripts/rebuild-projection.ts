@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import jwt from 'jsonwebtoken';
+import { AppModule } from '../src/app.module.js';
+import { ConfigError, loadConfig, type AppConfig } from '../src/config/app-config.js';
+import { ProjectionRebuilds } from '../src/projections/projection-rebuilds.js';
+import { PROJECTIONS } from '../src/projections/projection-registry.js';
+
+/**
+ * `npm run projections:rebuild -- NAME`: rebuilds one projection from the event store into fresh
+ * tables and swaps them in, while the service keeps running.
+ *
+ * The embedded database (PGlite) belongs to one process: when the service is running on it, the
+ * rebuild is asked of the service (POST /admin/projections/NAME/rebuild) instead of opening it.
+ */
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  if (!name || !PROJECTIONS.some((projection) => projection.name === name)) {
+    process.stderr.write(`usage: npm run projections:rebuild -- NAME\n  NAME: ${PROJECTIONS.map((p) => p.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const result = config.embedded && (await serviceIsUp(config)) ? await rebuildThroughService(config, name) : await rebuildHere(config, name);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+async function rebuildHere(config: AppConfig, name: string): Promise<unknown> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: false }), { logger: ['error', 'warn'] });
+  try {
+    return await app.get(ProjectionRebuilds).rebuild(name);
+  } finally {
+    await app.close();
+  }
+}
+
+const serviceUrl = (config: AppConfig) => `http://127.0.0.1:${config.http.port}`;
+
+async function serviceIsUp(config: AppConfig): Promise<boolean> {
+  try {
+    return (await fetch(`${serviceUrl(config)}/articles`, { signal: AbortSignal.timeout(1000) })).status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function rebuildThroughService(config: AppConfig, name: string): Promise<unknown> {
+  const token = jwt.sign({ sub: 'cli', name: 'projections:rebuild', roles: ['admin'] }, config.auth.jwtSecret, {
+    algorithm: 'HS256',
+    expiresIn: '5m',
+  });
+  const response = await fetch(`${serviceUrl(config)}/admin/projections/${name}/rebuild?wait=true`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`the service answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
+  process.exit(1);
+});
