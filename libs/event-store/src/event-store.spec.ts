@@ -119,6 +119,56 @@ describe('EventStore (PostgreSQL)', () => {
     expect((await store.readStream('s-race')).map((e) => e.streamVersion)).toEqual([1, 2]);
   });
 
+  it('combines concurrent one-event appends, each still succeeding or failing on its own', async () => {
+    await append('s-combined-taken', 0);
+    const attempts = await Promise.allSettled([
+      ...Array.from({ length: 40 }, (_, i) => append(`s-combined-${i}`, 0)),
+      // Lost races and a version ahead of the stream fail alone.
+      append('s-combined-taken', 0),
+      append('s-combined-taken', 3),
+      // Two appends of one stream in flight at once: exactly one wins.
+      append('s-combined-twice', 0),
+      append('s-combined-twice', 0),
+    ]);
+    const fulfilled = attempts.map((attempt) => attempt.status === 'fulfilled');
+    expect(fulfilled.slice(0, 40).every(Boolean)).toBe(true);
+    expect(fulfilled.slice(40, 42)).toEqual([false, false]);
+    expect((attempts[40] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+    expect((attempts[41] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+    expect(fulfilled.slice(42, 44).filter(Boolean)).toHaveLength(1);
+
+    const written = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value.events[0]] : []));
+    expect(new Set(written.map((event) => event.position)).size).toBe(written.length);
+    // Combined: many appends shared a transaction (one statement, one commit).
+    expect(new Set(written.map((event) => event.transactionId)).size).toBeLessThan(written.length / 2);
+    for (const event of written) {
+      const [stored] = await store.readStream(event.streamId, { toVersion: event.streamVersion });
+      expect(stored.position).toBe(event.position);
+    }
+    expect(await store.readStream('s-combined-taken')).toHaveLength(1);
+    expect(await store.readStream('s-combined-twice')).toHaveLength(1);
+  });
+
+  it('fails only the faulty append of a combined statement', async () => {
+    const attempts = await Promise.allSettled([
+      ...Array.from({ length: 10 }, (_, i) => append(`s-faulty-neighbour-${i}`, 0)),
+      // jsonb cannot hold a NUL: PostgreSQL refuses the whole statement this event is in.
+      store.appendToStream('s-faulty', [{ type: 'Something', data: { text: 'nul \u0000 here' } }], {
+        streamType: 'test',
+        expectedVersion: 0,
+        metadata,
+      }),
+      ...Array.from({ length: 10 }, (_, i) => append(`s-faulty-neighbour-${i + 10}`, 0)),
+    ]);
+    expect(attempts.map((attempt) => attempt.status)).toEqual([
+      ...Array(10).fill('fulfilled'),
+      'rejected',
+      ...Array(10).fill('fulfilled'),
+    ]);
+    expect((attempts[10] as PromiseRejectedResult).reason).not.toBeInstanceOf(WrongExpectedVersionError);
+    expect(await store.readStream('s-faulty')).toEqual([]);
+  });
+
   it('does not pass an open transaction with a lower position, and delivers it once it commits', async () => {
     const start = await endOfLog();
 
