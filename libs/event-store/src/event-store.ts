@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppendCombiner, type AppendedRow, type SingleAppend } from './append-combiner.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
+import { queryPrepared, withPgClient, type PreparedStatement } from './pg-client.js';
 import type { AppendResult, DomainEvent, EventMetadata, LogCheckpoint, RecordedEvent } from './event-store.types.js';
 
 /** Anything that runs SQL: the DataSource itself, or a transaction's EntityManager. */
@@ -38,10 +39,10 @@ const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id_text, ev
   stream_version, type, data, metadata, recorded_at`;
 
 /*
- * Every statement is a named prepared statement: PostgreSQL parses and plans it once per
+ * The hot statements are named prepared statements: PostgreSQL parses and plans them once per
  * connection instead of on every call, which halves the server's CPU per append.
  */
-const APPEND = {
+const APPEND: PreparedStatement = {
   name: 'event_store_append',
   text: `INSERT INTO events (event_id, stream_id, stream_type, stream_version, type, data, metadata)
          SELECT e.event_id, $1, $2, $3::int + e.ord::int, e.type, e.data, $7::jsonb
@@ -51,12 +52,12 @@ const APPEND = {
          RETURNING position, transaction_id::text AS transaction_id_text, stream_version, recorded_at`,
 };
 
-const READ_STREAM = {
+const READ_STREAM: PreparedStatement = {
   name: 'event_store_read_stream',
   text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version`,
 };
 
-const logQuery = (filtered: boolean) => ({
+const logQuery = (filtered: boolean): PreparedStatement => ({
   name: filtered ? 'event_store_read_log_filtered' : 'event_store_read_log',
   text: `SELECT ${EVENT_COLUMNS} FROM events
           WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
@@ -209,26 +210,16 @@ export class EventStore {
     });
   }
 
-  private async query<T extends pg.QueryResultRow>(
+  private query<T extends pg.QueryResultRow>(
     manager: EntityManager | undefined,
-    statement: { name?: string; text: string },
+    statement: PreparedStatement | { text: string },
     values: unknown[],
   ): Promise<T[]> {
-    return this.withClient(manager, async (client) => (await client.query<T>({ ...statement, values })).rows);
+    return queryPrepared<T>(this.dataSource, statement, values, manager);
   }
 
-  /**
-   * Runs on the pg connection of the caller's transaction, or on one of the pool's. Through the
-   * driver's client rather than `query()`, because TypeORM cannot send named statements.
-   */
-  private async withClient<T>(manager: EntityManager | undefined, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const inTransaction = manager?.queryRunner;
-    const runner = inTransaction ?? this.dataSource.createQueryRunner();
-    try {
-      return await run((await runner.connect()) as pg.PoolClient);
-    } finally {
-      if (!inTransaction) await runner.release();
-    }
+  private withClient<T>(manager: EntityManager | undefined, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withPgClient(this.dataSource, manager, run);
   }
 }
 
