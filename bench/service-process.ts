@@ -1,0 +1,130 @@
+/**
+ * The real service in a child process for benchmarks, on real PostgreSQL and a real Kafka broker
+ * (started here when KAFKA_BROKERS is unset), with a fresh database and unique topics.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import jwt from 'jsonwebtoken';
+import { freePort } from '../libs/testing/src/free-port.js';
+import { KafkaBroker } from '../libs/testing/src/kafka-broker.js';
+import { createTestDatabase, type TestDatabase } from '../libs/testing/src/test-database.js';
+import { sleep } from './bench-utils.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
+
+export interface ServiceProcess {
+  url: string;
+  pid: number;
+  databaseUrl: string;
+  kafkaBrokers: string;
+  /** Peak resident memory of the service process so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  /** Current resident memory (VmRSS), in MB. */
+  rssMb(): number;
+  token(roles: string[], sub?: string): string;
+  stop(): Promise<void>;
+}
+
+function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+/** Starts `node dist/src/main.js --with-workers` (API + relay + projections + scheduler). */
+export async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const database: TestDatabase = await createTestDatabase(databaseUrl);
+    cleanups.push(() => database.drop());
+    let kafkaBrokers = process.env.KAFKA_BROKERS;
+    if (!kafkaBrokers) {
+      const broker = await KafkaBroker.start();
+      cleanups.push(() => broker.destroy());
+      kafkaBrokers = broker.brokers;
+    }
+    const port = await freePort();
+    const suffix = randomBytes(4).toString('hex');
+    const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js', '--with-workers'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: kafkaBrokers,
+        KAFKA_TOPIC_ARTICLES: `bench.article-events.${suffix}`,
+        KAFKA_TOPIC_REACTIONS: `bench.reactions.${suffix}`,
+        KAFKA_GROUP_PREFIX: `bench.${suffix}`,
+        JWT_SECRET,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    cleanups.unshift(async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilUp(url, child);
+    return {
+      url,
+      pid: child.pid!,
+      databaseUrl: database.url,
+      kafkaBrokers,
+      peakRssMb: () => procStatusMb(child.pid!, 'VmHWM'),
+      rssMb: () => procStatusMb(child.pid!, 'VmRSS'),
+      token: (roles, sub = `bench-${roles.join('-')}`) =>
+        jwt.sign({ sub, name: `Bench ${roles.join(' ')}`, roles }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '2h' }),
+      stop: async () => {
+        for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/feed`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error('the service did not come up within 60 s');
+}
+
+/** Drafts, fact-checks and publishes a story over HTTP; returns its id and slug. */
+export async function publishStory(service: ServiceProcess, headline: string): Promise<{ id: string; slug: string }> {
+  const reporter = service.token(['reporter'], 'bench-reporter');
+  const editor = service.token(['editor'], 'bench-editor');
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await fetch(service.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as any;
+  };
+  const { id } = await call('POST', '/articles', reporter, { headline, body: `${headline}. A story for the benchmark.`, section: 'world' });
+  await call('POST', `/articles/${id}/submit`, reporter);
+  await call('POST', `/articles/${id}/approve`, editor);
+  await call('POST', `/articles/${id}/publish`, editor, {});
+  const article = await call('GET', `/articles/${id}`, editor);
+  return { id, slug: article.slug };
+}
