@@ -1,14 +1,29 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Matches, MaxLength, type ValidationOptions } from 'class-validator';
+import { IsString, Matches, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
 
 /**
- * A string with at least one visible character and at most `maxLength` characters. NUL is
- * refused: JSON allows it, PostgreSQL text and jsonb cannot store it.
+ * Text PostgreSQL can store: no NUL (JSON allows it, text and jsonb do not) and no lone UTF-16
+ * surrogate (valid JSON escapes, but not Unicode).
  */
+export const isStorableText = (value: string): boolean => !value.includes('\u0000') && value.isWellFormed();
+
+const IsStorableText = (options: ValidationOptions = {}) =>
+  ValidateBy(
+    {
+      name: 'isStorableText',
+      validator: {
+        validate: (value) => typeof value === 'string' && isStorableText(value),
+        defaultMessage: () => '$property must not contain NUL characters or unpaired surrogates',
+      },
+    },
+    options,
+  );
+
+/** A string with at least one visible character, at most `maxLength` characters, and storable. */
 export const IsText = (maxLength: number, options: ValidationOptions = {}) =>
   applyDecorators(
     IsString(options),
     Matches(/\S/, { ...options, message: '$property must not be blank' }),
-    Matches(/^[^\u0000]*$/, { ...options, message: '$property must not contain NUL characters' }),
+    IsStorableText(options),
     MaxLength(maxLength, options),
   );

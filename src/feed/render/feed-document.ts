@@ -67,13 +67,16 @@ export function renderFeed(format: FeedFormat, articles: readonly PublicArticle[
 
 function feedItem(format: FeedFormat, article: PublicArticle): Item {
   const text = format === 'json' ? (value: string) => value : (value: string) => escapeHtml(xmlText(value));
-  const name = format === 'json' ? (value: string) => value : xmlText;
+  // xml-js (inside `feed`) turns an "&amp;" it is given back into "&" before escaping, so a literal
+  // "&amp;" in a name would lose a level: escape "&" first, so that it arrives as "&amp;amp;".
+  const name = format === 'json' ? (value: string) => value : (value: string) => xmlText(value).replace(/&/g, '&amp;');
+  const html = format === 'json' ? (value: string) => value : xmlText;
   return {
     id: feedItemId(article.id),
     link: article.url,
     title: text(article.headline),
     ...(article.standfirst === null ? {} : { description: text(article.standfirst) }),
-    content: storyHtml(article),
+    content: html(storyHtml(article)),
     date: new Date(article.updatedAt),
     published: new Date(article.publishedAt),
     author: article.authors.map((author) => ({ name: name(author.name) })),

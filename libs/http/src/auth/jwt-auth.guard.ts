@@ -2,9 +2,11 @@ import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { STAFF_ROLES, type StaffClaims, type StaffRole } from '#libs/contracts';
+import { isStorableText } from '../validators.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
-const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/;
+// The scheme is case-insensitive (RFC 9110); the token is three base64url parts.
+const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i;
 
 /**
  * Global guard: every route needs a valid HS256 staff token unless marked @Public(),
@@ -44,7 +46,8 @@ export class JwtAuthGuard implements CanActivate {
     const { sub, name, roles } = payload;
     const validRoles =
       Array.isArray(roles) && roles.length > 0 && roles.every((role) => STAFF_ROLES.includes(role as StaffRole));
-    if (typeof sub !== 'string' || !sub || typeof name !== 'string' || !name || !validRoles) {
+    const text = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '' && isStorableText(value);
+    if (!text(sub) || !text(name) || !validRoles) {
       throw new UnauthorizedException('The token lacks valid sub, name and roles claims.');
     }
     return { sub, name, roles: roles as StaffRole[] };
