@@ -10,6 +10,8 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { FactChecksModule } from './fact-checks/fact-checks.module.js';
 import { FeedModule } from './feed/feed.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
@@ -37,6 +39,8 @@ export class AppModule {
         FactChecksModule,
         FeedModule,
         ReactionsModule,
+        HealthModule,
+        MetricsModule,
         ...(workers ? [WorkersModule] : []),
         ...(config.embedded ? [DemoModule] : []),
       ],

@@ -2,10 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { closeConnectionsWhenDrained } from './health/graceful-shutdown.js';
+import { installHttpMetrics } from './metrics/http-metrics.js';
+import { setupOpenApi } from './openapi/openapi.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -17,11 +22,16 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     bodyLimit: config.http.bodyLimitBytes,
     // Behind a proxy the client address (per-address rate limits) comes from X-Forwarded-For.
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    // Take a caller's request id when it looks like one, so logs line up across services.
+    // Take a caller's request id when it looks like one, so logs line up across services. (No
+    // requestIdHeader: Fastify would take the header as it is and never ask genReqId.)
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
+    },
+    // Fastify answers a few broken requests (a malformed URL) before any route or Nest filter.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = new ProblemError(400, 'bad-request', 'Bad request', error.message);
+      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem.toProblem(request.url));
     },
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
@@ -31,7 +41,13 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     logger: new PinoLoggerService(logger),
     bufferLogs: false,
     abortOnError: false,
+    // From the first shutdown hook on, new requests get 503 (and Connection: close) while the
+    // requests in flight finish; the database closes only after the HTTP server has.
+    return503OnClosing: true,
   });
+  closeConnectionsWhenDrained(app);
+  installHttpMetrics(app);
+  await setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,9 +1,12 @@
 import { Body, Controller, HttpCode, Param, Patch, Post, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import type { StaffClaims } from '#libs/contracts';
 import { CurrentStaff, Roles, ValidationProblem, VersionETagInterceptor } from '#libs/http';
+import { ApiArticleWrite, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { WriteResultSchema } from '../openapi/api-schemas.js';
 import type { WriteContext, WriteResult } from './article-stream.js';
 import { AddClaimCommand } from './commands/add-claim/add-claim.command.js';
 import { AddClaimRequest } from './commands/add-claim/add-claim.request.dto.js';
@@ -36,6 +39,8 @@ import { ArticleWrite } from './write-context.decorator.js';
  * state. Actions answer 200; POSTs that add something (the draft, claims, notes, corrections)
  * answer 201.
  */
+@ApiTags('articles')
+@ApiStaff()
 @Controller('articles')
 @UseInterceptors(VersionETagInterceptor)
 export class ArticleCommandsController {
@@ -44,6 +49,9 @@ export class ArticleCommandsController {
   @Post()
   @HttpCode(201)
   @Roles('reporter', 'editor')
+  @ApiOperation({ summary: 'Draft an article (reporter, editor): ArticleDrafted' })
+  @ApiResponse({ status: 201, description: 'Drafted; Location names the article', type: WriteResultSchema, headers: { Location: { description: '/articles/{id}', schema: { type: 'string' } } } })
+  @ApiProblems([400, 'Invalid input: `errors` lists each invalid field'], [413, 'Request body too large'])
   async draft(
     @Body() request: DraftArticleRequest,
     @CurrentStaff() staff: StaffClaims,
@@ -57,6 +65,8 @@ export class ArticleCommandsController {
 
   @Patch(':id')
   @Roles('reporter', 'editor')
+  @ApiOperation({ summary: 'Revise headline, standfirst, body, section or tags (author, editor): ArticleRevised' })
+  @ApiArticleWrite(200, 'Revise headline, standfirst, body, section or tags (author, editor)')
   revise(@ArticleWrite() context: WriteContext, @Body() request: ReviseArticleRequest): Promise<WriteResult> {
     if (Object.keys(request).length === 0) {
       throw new ValidationProblem([{ field: 'body', message: 'name at least one of headline, standfirst, body, section, tags' }]);
@@ -66,6 +76,8 @@ export class ArticleCommandsController {
 
   @Post(':id/submit')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Submit for review (author): ArticleSubmitted' })
+  @ApiArticleWrite(200, 'Submit for review (author)')
   submit(@ArticleWrite() context: WriteContext): Promise<WriteResult> {
     return this.commandBus.execute(new SubmitArticleCommand(context));
   }
@@ -73,6 +85,8 @@ export class ArticleCommandsController {
   @Post(':id/request-changes')
   @HttpCode(200)
   @Roles('editor')
+  @ApiOperation({ summary: 'Request changes (editor): ChangesRequested' })
+  @ApiArticleWrite(200, 'Request changes (editor)')
   requestChanges(@ArticleWrite() context: WriteContext, @Body() request: RequestChangesRequest): Promise<WriteResult> {
     return this.commandBus.execute(new RequestChangesCommand(context, request));
   }
@@ -80,6 +94,8 @@ export class ArticleCommandsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('editor')
+  @ApiOperation({ summary: 'Approve (editor): ArticleApproved' })
+  @ApiArticleWrite(200, 'Approve (editor)')
   approve(@ArticleWrite() context: WriteContext): Promise<WriteResult> {
     return this.commandBus.execute(new ApproveArticleCommand(context));
   }
@@ -87,6 +103,8 @@ export class ArticleCommandsController {
   @Post(':id/claims')
   @HttpCode(201)
   @Roles('reporter', 'editor', 'fact_checker')
+  @ApiOperation({ summary: 'Add a claim to fact-check (reporter, editor, fact_checker): ClaimAdded, answers claimId' })
+  @ApiArticleWrite(201, 'Add a claim to fact-check (reporter, editor, fact_checker)')
   addClaim(@ArticleWrite() context: WriteContext, @Body() request: AddClaimRequest): Promise<WriteResult & { claimId: string }> {
     return this.commandBus.execute(new AddClaimCommand(context, request));
   }
@@ -94,6 +112,8 @@ export class ArticleCommandsController {
   @Post(':id/claims/:claimId/verdict')
   @HttpCode(200)
   @Roles('fact_checker')
+  @ApiOperation({ summary: 'Rate a claim (fact_checker): FactChecked' })
+  @ApiArticleWrite(200, 'Rate a claim (fact_checker)')
   recordVerdict(
     @ArticleWrite() context: WriteContext,
     @Param('claimId') claimId: string,
@@ -105,6 +125,8 @@ export class ArticleCommandsController {
   @Post(':id/publish')
   @HttpCode(200)
   @Roles('editor')
+  @ApiOperation({ summary: 'Publish (editor): Published; overrideReason passes the fact-check gate' })
+  @ApiArticleWrite(200, 'Publish (editor)')
   publish(@ArticleWrite() context: WriteContext, @Body() request: PublishArticleRequest): Promise<WriteResult> {
     return this.commandBus.execute(new PublishArticleCommand(context, request));
   }
@@ -112,6 +134,8 @@ export class ArticleCommandsController {
   @Post(':id/schedule')
   @HttpCode(200)
   @Roles('editor')
+  @ApiOperation({ summary: 'Schedule publication (editor): PublishScheduled, then Published at publishAt' })
+  @ApiArticleWrite(200, 'Schedule publication (editor)')
   schedule(@ArticleWrite() context: WriteContext, @Body() request: SchedulePublishRequest): Promise<WriteResult> {
     return this.commandBus.execute(new SchedulePublishCommand(context, request));
   }
@@ -119,6 +143,8 @@ export class ArticleCommandsController {
   @Post(':id/corrections')
   @HttpCode(201)
   @Roles('editor')
+  @ApiOperation({ summary: 'Issue a correction or clarification (editor): CorrectionIssued, answers correctionId' })
+  @ApiArticleWrite(201, 'Issue a correction or clarification (editor)')
   issueCorrection(
     @ArticleWrite() context: WriteContext,
     @Body() request: IssueCorrectionRequest,
@@ -129,12 +155,16 @@ export class ArticleCommandsController {
   @Post(':id/retract')
   @HttpCode(200)
   @Roles('editor')
+  @ApiOperation({ summary: 'Retract (editor): ArticleRetracted' })
+  @ApiArticleWrite(200, 'Retract (editor)')
   retract(@ArticleWrite() context: WriteContext, @Body() request: RetractArticleRequest): Promise<WriteResult> {
     return this.commandBus.execute(new RetractArticleCommand(context, request));
   }
 
   @Post(':id/notes')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Add an editorial note (any staff): EditorialNoteAdded, answers noteId' })
+  @ApiArticleWrite(201, 'Add an editorial note (any staff)')
   addNote(@ArticleWrite() context: WriteContext, @Body() request: AddEditorialNoteRequest): Promise<WriteResult & { noteId: string }> {
     return this.commandBus.execute(new AddEditorialNoteCommand(context, request));
   }
@@ -142,6 +172,8 @@ export class ArticleCommandsController {
   @Post(':id/assign')
   @HttpCode(200)
   @Roles('editor')
+  @ApiOperation({ summary: 'Assign a reporter, editor or fact-checker (editor): ArticleAssigned' })
+  @ApiArticleWrite(200, 'Assign a reporter, editor or fact-checker (editor)')
   assign(@ArticleWrite() context: WriteContext, @Body() request: AssignArticleRequest): Promise<WriteResult> {
     return this.commandBus.execute(new AssignArticleCommand(context, request));
   }

@@ -1,6 +1,8 @@
 import { Controller, Get, Headers, Param, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseMinPosition, ValidationProblem, VersionETagInterceptor } from '#libs/http';
+import { ApiArticleId, ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
 import type { ArticleView } from './queries/get-article/article.view.js';
 import { GetArticleQuery } from './queries/get-article/get-article.query.js';
 import type { ArticleHistory } from './queries/get-article-history/get-article-history.handler.js';
@@ -14,12 +16,20 @@ import { parseArticleId } from './write-context.decorator.js';
  * Staff reads folded straight from the article's stream: always current, so X-Min-Position
  * is satisfied by construction (it is still validated).
  */
+@ApiTags('articles')
+@ApiStaff()
 @Controller('articles')
 @UseInterceptors(VersionETagInterceptor)
 export class ArticleQueriesController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id')
+  @ApiOperation({ summary: 'Editorial view of an article; with version, the article as of that version (ETag: "<version>")' })
+  @ApiArticleId()
+  @ApiQuery({ name: 'version', required: false, type: 'integer', description: 'The article as of this version' })
+  @ApiMinPosition()
+  @ApiOkResponse({ description: 'The article' })
+  @ApiProblems([400, 'Invalid version or X-Min-Position'], [404, 'No such article or version'])
   get(
     @Param('id') id: string,
     @Query('version') version: string | undefined,
@@ -30,12 +40,22 @@ export class ArticleQueriesController {
   }
 
   @Get(':id/history')
+  @ApiOperation({ summary: 'Every event of the article: version, type, time, actor, data' })
+  @ApiArticleId()
+  @ApiMinPosition()
+  @ApiOkResponse({ description: 'The history' })
+  @ApiProblems([400, 'Invalid X-Min-Position'], [404, 'No such article'])
   history(@Param('id') id: string, @Headers('x-min-position') minPosition: string | undefined): Promise<ArticleHistory> {
     parseMinPosition(minPosition);
     return this.queryBus.execute(new GetArticleHistoryQuery(parseArticleId(id)));
   }
 
   @Get(':id/diff')
+  @ApiOperation({ summary: 'What changed in headline, standfirst and body between two versions' })
+  @ApiArticleId()
+  @ApiMinPosition()
+  @ApiOkResponse({ description: 'The differences' })
+  @ApiProblems([400, 'Invalid from, to or X-Min-Position'], [404, 'No such article or version'])
   diff(
     @Param('id') id: string,
     @Query() request: GetArticleDiffRequest,

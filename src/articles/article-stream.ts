@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EventStore, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
 import { assertVersionMatches, PreconditionFailedProblem, ProblemError } from '#libs/http';
 import type { ArticleEvent } from '#libs/contracts';
 import { Clock } from '../common/clock.js';
+import { EventMetrics } from '../metrics/event-metrics.js';
 import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article.commands.js';
 import { decide, foldArticle } from './domain/article.decider.js';
 import { ArticleNotFoundError } from './domain/article.errors.js';
@@ -42,6 +43,7 @@ export class ArticleStream {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: EventMetrics,
   ) {}
 
   async load(articleId: string, toVersion?: number): Promise<LoadedArticle> {
@@ -70,6 +72,7 @@ export class ArticleStream {
           causationId: context.causationId,
         },
       });
+      this.metrics?.recordAppended(ARTICLE_STREAM_TYPE, events);
       return { id: articleId, version: result.nextExpectedVersion, position: result.lastPosition };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;

@@ -1,6 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Page } from '#libs/read-models';
+import { ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { editorBoardProjection } from './editor-board.projection.js';
 import type { BoardItem } from './queries/get-board/board-item.view.js';
@@ -8,12 +10,18 @@ import { GetBoardQuery } from './queries/get-board/get-board.query.js';
 import { GetBoardRequest } from './queries/get-board/get-board.request.dto.js';
 
 /** The editors' overview of every article (any staff role). */
+@ApiTags('board')
+@ApiStaff()
 @Controller('board')
 export class BoardController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
   @ReadsFrom(editorBoardProjection.name)
+  @ApiOperation({ summary: 'Board rows: status, claim counts (total, pending, flagged), updatedAt, version (any staff)' })
+  @ApiMinPosition()
+  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiProblems([400, 'Invalid filter, limit or cursor'])
   list(@Query() request: GetBoardRequest): Promise<Page<BoardItem>> {
     return this.queryBus.execute(new GetBoardQuery(request));
   }

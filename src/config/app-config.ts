@@ -29,6 +29,12 @@ const brokerList = makeValidator<string[]>((input) => {
   return brokers;
 });
 
+const nonNegativeInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`expected 0 or a positive integer, got "${input}"`);
+  return value;
+});
+
 const postgresUrl = makeValidator<string>((input) => {
   if (!/^postgres(ql)?:\/\//.test(input)) throw new Error('expected a postgres:// URL');
   return input;
@@ -90,6 +96,19 @@ const spec = {
   REACTION_RATE_PER_READER: positiveInt({ default: 30, desc: 'Reactions per reader id per minute (per API process)' }),
   REACTION_RATE_PER_ADDRESS: positiveInt({ default: 600, desc: 'Reactions per client address per minute (per API process)' }),
   REACTION_ARTICLE_CACHE_MS: positiveInt({ default: 1000, desc: 'How long an API process trusts that an article is published' }),
+
+  READY_CHECK_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Longest each /health/ready check (database, Kafka, lag) may take' }),
+  READY_KAFKA_CACHE_MS: positiveInt({ default: 5000, desc: 'How long /health/ready reuses a Kafka probe, so probes do not hammer the broker' }),
+  READY_MAX_PROJECTION_LAG_SECONDS: nonNegativeInt({
+    default: 30,
+    desc: 'Not ready when a projection has not applied an event committed this many seconds ago; 0 = report only',
+  }),
+  READY_MAX_RELAY_LAG_EVENTS: nonNegativeInt({
+    default: 10_000,
+    desc: 'A worker is not ready when more committed events than this wait for the relay; 0 = report only',
+  }),
+  READY_FAIL_ON_PARKED_EVENTS: bool({ default: false, desc: 'Parked (dead-lettered) projection events make the service not ready' }),
+  WORKER_HTTP_PORT: port({ default: undefined, desc: 'Worker processes serve /health, /health/ready and /metrics on this port; unset = none' }),
 };
 
 export interface AppConfig {
@@ -116,6 +135,15 @@ export interface AppConfig {
   /** Fastify's trustProxy: whether (or which) proxies' X-Forwarded-For names the client. */
   trustProxy: boolean | string[];
   reactions: { ratePerReaderPerMinute: number; ratePerAddressPerMinute: number; articleCacheMs: number };
+  /** /health/ready thresholds (0 = report only) and the worker's optional health/metrics port. */
+  operations: {
+    readyCheckTimeoutMs: number;
+    kafkaCheckCacheMs: number;
+    maxProjectionLagSeconds: number;
+    maxRelayLagEvents: number;
+    failOnParkedEvents: boolean;
+    workerHttpPort?: number;
+  };
 }
 
 /** Reads and validates the environment once, at start-up. */
@@ -175,6 +203,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       ratePerReaderPerMinute: env.REACTION_RATE_PER_READER,
       ratePerAddressPerMinute: env.REACTION_RATE_PER_ADDRESS,
       articleCacheMs: env.REACTION_ARTICLE_CACHE_MS,
+    },
+    operations: {
+      readyCheckTimeoutMs: env.READY_CHECK_TIMEOUT_MS,
+      kafkaCheckCacheMs: env.READY_KAFKA_CACHE_MS,
+      maxProjectionLagSeconds: env.READY_MAX_PROJECTION_LAG_SECONDS,
+      maxRelayLagEvents: env.READY_MAX_RELAY_LAG_EVENTS,
+      failOnParkedEvents: env.READY_FAIL_ON_PARKED_EVENTS,
+      workerHttpPort: env.WORKER_HTTP_PORT,
     },
   };
 }

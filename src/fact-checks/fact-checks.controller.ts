@@ -1,13 +1,17 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#libs/http';
 import type { Page } from '#libs/read-models';
+import { ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { factCheckQueueProjection } from './fact-check-queue.projection.js';
 import { GetFactCheckQueueQuery } from './queries/get-fact-check-queue/get-fact-check-queue.query.js';
 import { GetFactCheckQueueRequest } from './queries/get-fact-check-queue/get-fact-check-queue.request.dto.js';
 import type { QueuedClaim } from './queries/get-fact-check-queue/queued-claim.view.js';
 
+@ApiTags('fact-checks')
+@ApiStaff()
 @Controller('fact-checks')
 export class FactChecksController {
   constructor(private readonly queryBus: QueryBus) {}
@@ -15,6 +19,10 @@ export class FactChecksController {
   @Get('queue')
   @Roles('fact_checker', 'editor')
   @ReadsFrom(factCheckQueueProjection.name)
+  @ApiOperation({ summary: 'Claims without a verdict, oldest first (fact_checker, editor)' })
+  @ApiMinPosition()
+  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiProblems([400, 'Invalid limit or cursor'])
   queue(@Query() request: GetFactCheckQueueRequest): Promise<Page<QueuedClaim>> {
     return this.queryBus.execute(new GetFactCheckQueueQuery(request.limit, request.cursor));
   }

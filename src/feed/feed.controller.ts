@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '#libs/http';
 import { DEFAULT_PAGE_SIZE } from '#libs/read-models';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
 import { sendWithValidators } from './conditional-get.js';
@@ -21,6 +23,7 @@ export const FEED_DOCUMENT_SIZE = 50;
  * The public feed, as a paged JSON API and as syndication documents. Every answer carries an
  * ETag and Last-Modified and answers 304 to a client whose copy is current.
  */
+@ApiTags('public')
 @Controller()
 @Public()
 export class FeedController {
@@ -31,6 +34,10 @@ export class FeedController {
 
   @Get('feed')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
+  @ApiOperation({ summary: 'Published stories, newest first: { items, nextCursor }' })
+  @ApiMinPosition()
+  @ApiOkResponse({ description: 'Items carry id, slug, url, headline, standfirst, section, tags, authors, publishedAt, updatedAt, corrections and reactions' })
+  @ApiProblems([400, 'Invalid limit or cursor'])
   async page(@Query() request: GetFeedRequest, @Req() httpRequest: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const slice = await this.queryBus.execute(new GetFeedQuery(request.limit ?? DEFAULT_PAGE_SIZE, request.cursor));
     sendWithValidators(httpRequest, reply, {
@@ -42,18 +49,27 @@ export class FeedController {
 
   @Get('feed.json')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
+  @ApiOperation({ summary: 'JSON Feed 1.1' })
+  @ApiProduces(FEED_CONTENT_TYPES.json)
+  @ApiOkResponse({ description: 'The newest stories' })
   jsonFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('json', request, reply);
   }
 
   @Get('feed.rss')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
+  @ApiOperation({ summary: 'RSS 2.0' })
+  @ApiProduces(FEED_CONTENT_TYPES.rss)
+  @ApiOkResponse({ description: 'The newest stories' })
   rssFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('rss', request, reply);
   }
 
   @Get('feed.atom')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
+  @ApiOperation({ summary: 'Atom 1.0' })
+  @ApiProduces(FEED_CONTENT_TYPES.atom)
+  @ApiOkResponse({ description: 'The newest stories' })
   atomFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('atom', request, reply);
   }

@@ -1,7 +1,9 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '#libs/http';
+import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
 import { sendWithValidators } from './conditional-get.js';
@@ -19,6 +21,7 @@ const HTML_SECURITY_HEADERS = {
 };
 
 /** A published story for readers: JSON, or a minimal HTML page when the client asks for text/html. */
+@ApiTags('public')
 @Controller('public/articles')
 @Public()
 export class PublicArticlesController {
@@ -26,6 +29,11 @@ export class PublicArticlesController {
 
   @Get(':slug')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
+  @ApiOperation({ summary: 'A published story with corrections, reaction counts and ClaimReview JSON-LD (JSON, or HTML for Accept: text/html)' })
+  @ApiMinPosition()
+  @ApiProduces('application/json', 'text/html')
+  @ApiOkResponse({ description: 'The story' })
+  @ApiProblems([404, 'No published story has this slug'], [410, 'Retracted: the retraction notice'])
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const article = await this.queryBus.execute(new GetPublicArticleQuery(slug));
     const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));

@@ -1,10 +1,14 @@
 import { Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RebuildResult } from '#libs/projections';
 import { Roles } from '#libs/http';
+import { ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
 import { ProjectionRebuilds, type ProjectionStatus } from './projection-rebuilds.js';
 
 /** Operators' view of the projections, and rebuilds (admin only). */
+@ApiTags('operations')
+@ApiStaff()
 @Controller('admin/projections')
 @Roles('admin')
 export class AdminProjectionsController {
@@ -13,6 +17,8 @@ export class AdminProjectionsController {
   constructor(private readonly rebuilds: ProjectionRebuilds) {}
 
   @Get()
+  @ApiOperation({ summary: 'Each projection: events applied, last event time, last rebuild, rebuilding, parked events (admin)' })
+  @ApiOkResponse({ description: 'One entry per projection' })
   list(): Promise<ProjectionStatus[]> {
     return this.rebuilds.statuses();
   }
@@ -23,6 +29,11 @@ export class AdminProjectionsController {
    */
   @Post(':name/rebuild')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Rebuild a projection from the event store without downtime (admin)' })
+  @ApiQuery({ name: 'wait', required: false, enum: ['true'], description: 'Answer 200 with the result when done instead of 202 at once' })
+  @ApiResponse({ status: 202, description: 'Rebuilding; readers keep the old tables until the swap' })
+  @ApiResponse({ status: 200, description: 'With wait=true: rebuilt' })
+  @ApiProblems([404, 'No projection has this name'], [409, 'A rebuild of it is already running'])
   async rebuild(
     @Param('name') name: string,
     @Query('wait') wait: string | undefined,

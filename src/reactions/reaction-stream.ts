@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   REACTION_KINDS,
@@ -7,10 +7,11 @@ import {
   type ReactionEvent,
   type ReactionKind,
 } from '#libs/contracts';
-import { EventStore, WrongExpectedVersionError, type EventMetadata } from '#libs/event-store';
+import { EventStore, queryPrepared, WrongExpectedVersionError, type EventMetadata, type PreparedStatement } from '#libs/event-store';
 import { ProblemError } from '#libs/http';
 import { streamsTableOf } from '#libs/projections';
 import { Clock } from '../common/clock.js';
+import { EventMetrics } from '../metrics/event-metrics.js';
 import type { ReactionCommand } from './domain/reaction.commands.js';
 import { decide, evolve, initialState, type ReactionState } from './domain/reaction.decider.js';
 import {
@@ -59,7 +60,9 @@ interface Snapshot extends CountColumns {
  * reader's stream those counts include, so that the counts can be corrected for the reader's own
  * reaction whether or not the projection has caught up with it.
  */
-const SNAPSHOT_SQL = `
+const SNAPSHOT: PreparedStatement = {
+  name: 'reaction_snapshot',
+  text: `
   SELECT latest.stream_version AS version, latest.type, latest.data,
          applied.type AS applied_type, applied.data AS applied_data,
          ${REACTION_COUNT_COLUMNS.map((column) => `counts.${column}`).join(', ')}
@@ -69,7 +72,8 @@ const SNAPSHOT_SQL = `
     ) AS latest ON true
     LEFT JOIN ${streamsTableOf(reactionCountsProjection)} AS seen ON seen.stream_id = $1
     LEFT JOIN events AS applied ON applied.stream_id = $1 AND applied.stream_version = seen.version
-    LEFT JOIN ${REACTION_COUNTS_TABLE} AS counts ON counts.article_id = $2::uuid`;
+    LEFT JOIN ${REACTION_COUNTS_TABLE} AS counts ON counts.article_id = $2::uuid`,
+};
 
 const stateAfter = (type: ReactionEvent['type'] | null, data: ReactionEvent['data'] | null): ReactionState =>
   type === null ? initialState() : evolve(initialState(), { type, data } as ReactionEvent);
@@ -86,6 +90,7 @@ export class ReactionStream {
     private readonly store: EventStore,
     private readonly articles: ReactableArticles,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: EventMetrics,
   ) {}
 
   async execute(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
@@ -112,7 +117,7 @@ export class ReactionStream {
   private async attempt(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
     const { articleId, readerId } = context;
     const streamId = reactionStreamId(articleId, readerId);
-    const [snapshot]: Snapshot[] = await this.dataSource.query(SNAPSHOT_SQL, [streamId, articleId]);
+    const [snapshot] = await queryPrepared<Snapshot>(this.dataSource, SNAPSHOT, [streamId, articleId]);
     const state = stateAfter(snapshot.type, snapshot.data);
     const events = decide(this.commandOf(context, intent), state);
     if (events.length === 0) {
@@ -128,6 +133,7 @@ export class ReactionStream {
       expectedVersion: snapshot.version ?? 0,
       metadata,
     });
+    this.metrics?.recordAppended(REACTION_STREAM_TYPE, events);
     const after = events.reduce(evolve, state);
     return { articleId, reactions: countsSeenBy(snapshot, after), yourReaction: after, position: result.lastPosition };
   }

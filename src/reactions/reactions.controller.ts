@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '#libs/http';
+import { ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReactToArticleCommand } from './commands/react-to-article/react-to-article.command.js';
 import { ReactToArticleRequest } from './commands/react-to-article/react-to-article.request.dto.js';
 import { RemoveReactionCommand } from './commands/remove-reaction/remove-reaction.command.js';
@@ -8,10 +10,22 @@ import { ReactionRateLimitGuard } from './rate-limit/reaction-rate-limit.guard.j
 import type { ReactionAnswer, ReactionWriteContext } from './reaction-stream.js';
 import { ReactionWrite } from './reaction-write.decorator.js';
 
+const REACTION_ANSWER = "The article's counts (all seven kinds) and the reader's own reaction";
+
 /**
  * Readers' reactions to a published story (no token; `X-Reader-Id` names the reader). Both
  * answer 200 with the article's counts and the reader's own reaction.
  */
+@ApiTags('public')
+@ApiParam({ name: 'id', type: String, format: 'uuid', description: 'The article' })
+@ApiHeader({ name: 'X-Reader-Id', required: true, description: 'The opaque reader id the page keeps in a cookie: 8 to 64 letters, digits, - or _' })
+@ApiProblems(
+  [400, 'Missing or malformed X-Reader-Id, or an unknown kind'],
+  [404, 'No published story with this id'],
+  [409, 'The story is retracted, or other requests of this reader changed the reaction at the same time'],
+  [413, 'Request body too large'],
+  [429, 'Rate limited per reader or per client address'],
+)
 @Controller('public/articles/:id/reactions')
 @Public()
 @UseGuards(ReactionRateLimitGuard)
@@ -20,12 +34,16 @@ export class ReactionsController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'React (one reaction per reader per article; another kind replaces it)' })
+  @ApiOkResponse({ description: REACTION_ANSWER })
   react(@ReactionWrite() context: ReactionWriteContext, @Body() request: ReactToArticleRequest): Promise<ReactionAnswer> {
     return this.commandBus.execute(new ReactToArticleCommand(context, request.kind));
   }
 
   @Delete()
   @HttpCode(200)
+  @ApiOperation({ summary: "Remove the reader's reaction" })
+  @ApiOkResponse({ description: REACTION_ANSWER })
   remove(@ReactionWrite() context: ReactionWriteContext): Promise<ReactionAnswer> {
     return this.commandBus.execute(new RemoveReactionCommand(context));
   }

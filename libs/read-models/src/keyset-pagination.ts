@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ValidationProblem } from '#libs/http';
 import { IsIntegerParam } from './query-params.js';
@@ -8,11 +9,13 @@ const MAX_CURSOR_LENGTH = 512;
 
 /** `limit` and `cursor` of every paged read; a feature's query DTO extends it with its filters. */
 export class PageRequest {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @IsIntegerParam(1, MAX_PAGE_SIZE)
   limit?: number;
 
   /** Opaque: the `nextCursor` of the previous page. */
+  @ApiPropertyOptional({ maxLength: MAX_CURSOR_LENGTH, description: 'The nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_CURSOR_LENGTH)

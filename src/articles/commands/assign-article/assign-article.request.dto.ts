@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { ASSIGNMENT_ROLES, type AssignmentRole } from '#libs/contracts';
 import { IsText } from '#libs/http';
@@ -5,13 +6,16 @@ import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 export class AssignArticleRequest {
   /** The assignee's staff id (the `sub` of their token). */
+  @ApiProperty({ maxLength: ARTICLE_LIMITS.userId, description: 'The staff id (`sub`)' })
   @IsText(ARTICLE_LIMITS.userId)
   userId!: string;
 
+  @ApiProperty({ enum: ASSIGNMENT_ROLES })
   @IsIn(ASSIGNMENT_ROLES)
   as!: AssignmentRole;
 
   /** Display name for bylines; defaults to the user id. */
+  @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.personName, description: 'Display name for bylines; defaults to the user id' })
   @IsOptional()
   @IsText(ARTICLE_LIMITS.personName)
   name?: string;

@@ -1,25 +1,31 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, ValidateIf } from 'class-validator';
 import { IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 /** Only the fields to change; `standfirst: null` removes the standfirst. */
 export class ReviseArticleRequest {
+  @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.headline })
   @IsOptional()
   @IsText(ARTICLE_LIMITS.headline)
   headline?: string;
 
+  @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.standfirst, nullable: true, description: 'null removes the standfirst' })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsText(ARTICLE_LIMITS.standfirst)
   standfirst?: string | null;
 
+  @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.body })
   @IsOptional()
   @IsText(ARTICLE_LIMITS.body)
   body?: string;
 
+  @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.section })
   @IsOptional()
   @IsText(ARTICLE_LIMITS.section)
   section?: string;
 
+  @ApiPropertyOptional({ type: [String], maxItems: ARTICLE_LIMITS.tags, uniqueItems: true })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(ARTICLE_LIMITS.tags)

@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LOG_START, type LogCheckpoint } from '#libs/event-store';
+import { DEAD_LETTERS_TABLE, streamsTableOf, type Projection } from '#libs/projections';
+import { PROJECTIONS } from '../projections/projection-registry.js';
+import { shortCache } from './short-cache.js';
+
+/** How far one projection is behind the store's log. */
+export interface ProjectionLagReport {
+  name: string;
+  /** Committed events of its stream types it has neither applied nor parked (capped: see LAG_COUNT_CAP). */
+  eventsBehind: number;
+  /** Age of the oldest of those events; 0 when there are none. */
+  secondsBehind: number;
+  /** Events in projection_dead_letters: not applied, waiting for an operator. */
+  parkedEvents: number;
+  rebuilding: boolean;
+}
+
+/** Counting stops here, so a projection far behind costs a bounded query. */
+export const LAG_COUNT_CAP = 10_000;
+/** Health probes and metric scrapes within this window share one computation. */
+const CACHE_MS = 1000;
+
+/** Committed events after `cursor` that the projection has not applied and not parked, oldest first. */
+const pendingSql = (projection: Projection) => `
+  WITH pending AS (
+    SELECT e.transaction_id, e.position, e.recorded_at
+      FROM events e
+      LEFT JOIN ${streamsTableOf(projection)} s ON s.stream_id = e.stream_id
+     WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+       AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       AND e.stream_type = ANY($3::text[])
+       AND e.stream_version > coalesce(s.version, 0)
+       AND NOT EXISTS (SELECT 1 FROM ${DEAD_LETTERS_TABLE} d WHERE d.projection = $4 AND d.event_id = e.event_id)
+     ORDER BY e.transaction_id, e.position
+     LIMIT $5
+  ), oldest AS (
+    SELECT transaction_id, position FROM pending ORDER BY transaction_id, position LIMIT 1
+  ), head AS (
+    SELECT transaction_id, position FROM events
+     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY transaction_id DESC, position DESC LIMIT 1
+  )
+  SELECT (SELECT count(*)::int FROM pending) AS behind,
+         (SELECT extract(epoch FROM now() - min(recorded_at))::float8 FROM pending) AS seconds,
+         (SELECT transaction_id::text FROM oldest) AS oldest_transaction_id,
+         (SELECT position FROM oldest) AS oldest_position,
+         (SELECT transaction_id::text FROM head) AS head_transaction_id,
+         (SELECT position FROM head) AS head_position`;
+
+/**
+ * Measures every projection against the store's log by stream version, so it works the same
+ * whether the projection is fed from Kafka or from the log, and in any process (it only reads
+ * PostgreSQL).
+ *
+ * Scanning the whole log each time would grow with the log, so each projection keeps a cursor in
+ * this process: a point of the commit-safe log order at or before which every event has been
+ * applied or parked. Events only ever become applied, so the cursor only moves forward (to just
+ * before the oldest pending event, or to the head when nothing is pending) and each check reads
+ * from there. A rebuild swaps the tables, so it sends the cursor back to the projection's own
+ * checkpoint. The first check in a process reads the log from that checkpoint once.
+ */
+@Injectable()
+export class ProjectionLag {
+  private readonly cursors = new Map<string, { cursor: LogCheckpoint; rebuiltAt: string | null }>();
+  readonly report: () => Promise<ProjectionLagReport[]> = shortCache(CACHE_MS, () => this.measure());
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  private async measure(): Promise<ProjectionLagReport[]> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `SELECT projection, transaction_id::text AS transaction_id, position, rebuilt_at::text AS rebuilt_at,
+              rebuilding_since IS NOT NULL AS rebuilding
+         FROM projection_checkpoints`,
+    );
+    const parkedRows: { projection: string; parked: number }[] = await this.dataSource.query(
+      `SELECT projection, count(*)::int AS parked FROM ${DEAD_LETTERS_TABLE} GROUP BY projection`,
+    );
+    const checkpoints = new Map(rows.map((row) => [row.projection, row]));
+    const parked = new Map(parkedRows.map((row) => [row.projection, row.parked]));
+    const reports: ProjectionLagReport[] = [];
+    for (const projection of PROJECTIONS) {
+      const checkpoint = checkpoints.get(projection.name);
+      const { eventsBehind, secondsBehind } = await this.lagOf(projection, checkpoint);
+      reports.push({
+        name: projection.name,
+        eventsBehind,
+        secondsBehind,
+        parkedEvents: parked.get(projection.name) ?? 0,
+        rebuilding: checkpoint?.rebuilding ?? false,
+      });
+    }
+    return reports;
+  }
+
+  private async lagOf(projection: Projection, checkpoint: CheckpointRow | undefined) {
+    // The log checkpoint (moved by log-fed batches and by rebuilds) is always a safe start.
+    const floor: LogCheckpoint = checkpoint
+      ? { transactionId: checkpoint.transaction_id, position: Number(checkpoint.position) }
+      : LOG_START;
+    const rebuiltAt = checkpoint?.rebuilt_at ?? null;
+    const known = this.cursors.get(projection.name);
+    const from = known && known.rebuiltAt === rebuiltAt ? later(known.cursor, floor) : floor;
+
+    const [row] = await this.dataSource.query(pendingSql(projection), [
+      from.transactionId,
+      from.position,
+      projection.streamTypes,
+      projection.name,
+      LAG_COUNT_CAP,
+    ]);
+    let next = from;
+    if (row.oldest_transaction_id !== null) {
+      // Just before the oldest pending event: (t, p - 1) sorts right before (t, p).
+      next = later(from, { transactionId: row.oldest_transaction_id, position: Number(row.oldest_position) - 1 });
+    } else if (row.head_transaction_id !== null) {
+      next = later(from, { transactionId: row.head_transaction_id, position: Number(row.head_position) });
+    }
+    this.cursors.set(projection.name, { cursor: next, rebuiltAt });
+    return { eventsBehind: row.behind as number, secondsBehind: row.behind > 0 ? Math.max(0, Number(row.seconds)) : 0 };
+  }
+}
+
+interface CheckpointRow {
+  projection: string;
+  transaction_id: string;
+  position: string;
+  rebuilt_at: string | null;
+  rebuilding: boolean;
+}
+
+/** The later of two points in the log's (transaction_id, position) order. */
+function later(a: LogCheckpoint, b: LogCheckpoint): LogCheckpoint {
+  const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  if (ta !== tb) return ta > tb ? a : b;
+  return a.position >= b.position ? a : b;
+}

@@ -1,0 +1,61 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics-registry.js';
+import { Readiness } from './readiness.js';
+
+/**
+ * A worker process has no HTTP API, but orchestrators still probe it and Prometheus still scrapes
+ * it: with WORKER_HTTP_PORT set it answers `GET /health`, `GET /health/ready` and `GET /metrics`
+ * (the same answers as the API's) on that port, and nothing else.
+ */
+@Injectable()
+export class WorkerHttpServer implements OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerHttpServer.name);
+  private server?: Server;
+
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly metrics: MetricsRegistry,
+  ) {}
+
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer((request, response) => {
+      this.answer(request.method ?? 'GET', (request.url ?? '/').split('?')[0], response).catch((error: unknown) => {
+        this.logger.error({ msg: 'worker health request failed', err: error });
+        if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ status: 'error' }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const bound = (server.address() as { port: number }).port;
+    this.logger.log(`health and metrics on http://${host}:${bound}`);
+    return bound;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async answer(method: string, path: string, response: ServerResponse): Promise<void> {
+    if (method !== 'GET') return send(response, 405, 'application/json', JSON.stringify({ status: 'error', message: 'GET only' }));
+    if (path === '/health') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+    if (path === '/health/ready') {
+      const { httpStatus, result } = await this.readiness.check();
+      return send(response, httpStatus, 'application/json', JSON.stringify(result));
+    }
+    if (path === '/metrics') return send(response, 200, this.metrics.contentType, await this.metrics.render());
+    send(response, 404, 'application/json', JSON.stringify({ status: 'error', message: 'not found' }));
+  }
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+  // Probes open a connection each time; keeping it would only delay a shutdown.
+  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', connection: 'close' });
+  response.end(body);
+}
