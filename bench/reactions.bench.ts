@@ -39,7 +39,6 @@ interface ReactionRun {
 interface ConnectionContext {
   readers?: { id: string; address: string }[];
   turn?: number;
-  key?: string;
 }
 
 const randomReaderId = () => `r${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 8)}`;
@@ -120,19 +119,25 @@ async function reactionRun(
       context.turn = ((context.turn ?? -1) + 1) % context.readers.length;
       const reader = context.readers[context.turn];
       const story = stories[(Math.random() * stories.length) | 0];
-      context.key = `${story.id}|${reader.id}`;
       const remove = Math.random() < 0.1;
       return {
         ...req,
         method: remove ? 'DELETE' : 'POST',
         path: `/public/articles/${story.id}/reactions`,
-        headers: { 'content-type': 'application/json', 'x-reader-id': reader.id, 'x-forwarded-for': reader.address },
+        headers: {
+          ...(remove ? {} : { 'content-type': 'application/json' }),
+          'x-reader-id': reader.id,
+          'x-forwarded-for': reader.address,
+          // Echoed back by the service: autocannon may set up the next request before this answer.
+          'x-request-id': `${story.id}.${reader.id}`,
+        },
         body: remove ? undefined : JSON.stringify({ kind: REACTION_KINDS[(Math.random() * REACTION_KINDS.length) | 0] }),
       };
     },
-    onResponse: (status: number, body: string, context: ConnectionContext) => {
-      if (status === 200) finalStates.set(context.key!, JSON.parse(body).yourReaction);
+    onResponse: (status: number, body: string, _context: object, headers?: Record<string, string | string[] | undefined>) => {
+      if (status === 200) finalStates.set(String(headers?.['x-request-id']), JSON.parse(body).yourReaction);
       else if (status === 429) rateLimited++;
+      else if (process.env.BENCH_DEBUG) process.stderr.write(`${status} ${body.slice(0, 300)}\n`);
     },
   };
 
@@ -166,7 +171,7 @@ function expectedCounts(finalStates: Map<string, ReactionKind | null>, stories: 
   const expected = new Map<string, ReactionCounts>();
   for (const story of stories) expected.set(story.id, Object.fromEntries(REACTION_KINDS.map((k) => [k, 0])) as ReactionCounts);
   for (const [key, kind] of finalStates) {
-    const counts = expected.get(key.split('|')[0]);
+    const counts = expected.get(key.split('.')[0]);
     if (counts && kind) counts[kind]++;
   }
   return expected;

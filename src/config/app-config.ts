@@ -88,6 +88,7 @@ const spec = {
   JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for staff tokens (a development default outside production)' }),
   BODY_LIMIT_BYTES: positiveInt({ default: 1_048_576 }),
   READ_WAIT_TIMEOUT_MS: positiveInt({ default: 3000, desc: 'Longest wait for X-Min-Position' }),
+  PUBLIC_CACHE_POLL_MS: nonNegativeInt({ default: 100, desc: 'How often public reads check their read models for changes (0: no cache)' }),
 
   TRUST_PROXY: trustProxy({
     default: false,
@@ -132,6 +133,7 @@ export interface AppConfig {
   scheduler: { intervalMs: number };
   auth: { jwtSecret: string; insecureSecret: boolean };
   readWaitTimeoutMs: number;
+  publicCachePollMs: number;
   /** Fastify's trustProxy: whether (or which) proxies' X-Forwarded-For names the client. */
   trustProxy: boolean | string[];
   reactions: { ratePerReaderPerMinute: number; ratePerAddressPerMinute: number; articleCacheMs: number };
@@ -198,6 +200,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     scheduler: { intervalMs: env.SCHEDULER_INTERVAL_MS },
     auth: { jwtSecret: env.JWT_SECRET || INSECURE_DEV_SECRET, insecureSecret: !env.JWT_SECRET },
     readWaitTimeoutMs: env.READ_WAIT_TIMEOUT_MS,
+    publicCachePollMs: env.PUBLIC_CACHE_POLL_MS,
     trustProxy: env.TRUST_PROXY,
     reactions: {
       ratePerReaderPerMinute: env.REACTION_RATE_PER_READER,

@@ -9,6 +9,8 @@ export interface Representation {
   contentType: string;
   /** The newest public change the body reflects; null when there is none yet. */
   lastModified: Date | null;
+  /** Computed from the body when absent. */
+  etag?: string;
 }
 
 /** A strong ETag from the bytes themselves, so it changes exactly when the body does. */
@@ -35,7 +37,7 @@ export function isNotModified(headers: FastifyRequest['headers'], etag: string, 
 /** Answers 200 with the representation and its validators, or 304 when the client's copy is current. */
 export function sendWithValidators(request: FastifyRequest, reply: FastifyReply, representation: Representation): void {
   const { body, contentType, lastModified } = representation;
-  const etag = etagOf(body);
+  const etag = representation.etag ?? etagOf(body);
   reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL);
   if (lastModified !== null) reply.header('last-modified', lastModified.toUTCString());
   if (isNotModified(request.headers, etag, lastModified)) {

@@ -12,6 +12,7 @@ import { reactionCountsProjection } from '../reactions/projections/reaction-coun
 import { sendWithValidators } from './conditional-get.js';
 import { toFeedItem } from './public-article.js';
 import { publicFeedProjection } from './public-feed.projection.js';
+import { PublicReadCache } from './public-read-cache.js';
 import { GetFeedQuery } from './queries/get-feed/get-feed.query.js';
 import { GetFeedRequest } from './queries/get-feed/get-feed.request.dto.js';
 import { FEED_CONTENT_TYPES, renderFeed, type FeedFormat } from './render/feed-document.js';
@@ -29,6 +30,7 @@ export const FEED_DOCUMENT_SIZE = 50;
 export class FeedController {
   constructor(
     private readonly queryBus: QueryBus,
+    private readonly cache: PublicReadCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -39,12 +41,16 @@ export class FeedController {
   @ApiOkResponse({ description: 'Items carry id, slug, url, headline, standfirst, section, tags, authors, publishedAt, updatedAt, corrections and reactions' })
   @ApiProblems([400, 'Invalid limit or cursor'])
   async page(@Query() request: GetFeedRequest, @Req() httpRequest: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const slice = await this.queryBus.execute(new GetFeedQuery(request.limit ?? DEFAULT_PAGE_SIZE, request.cursor));
-    sendWithValidators(httpRequest, reply, {
-      body: JSON.stringify({ items: slice.articles.map(toFeedItem), nextCursor: slice.nextCursor }),
-      contentType: 'application/json; charset=utf-8',
-      lastModified: slice.lastModified,
+    const limit = request.limit ?? DEFAULT_PAGE_SIZE;
+    const representation = await this.cache.representation(`feed:${limit}:${request.cursor ?? ''}`, httpRequest, async () => {
+      const slice = await this.queryBus.execute(new GetFeedQuery(limit, request.cursor));
+      return {
+        body: JSON.stringify({ items: slice.articles.map(toFeedItem), nextCursor: slice.nextCursor }),
+        contentType: 'application/json; charset=utf-8',
+        lastModified: slice.lastModified,
+      };
     });
+    sendWithValidators(httpRequest, reply, representation);
   }
 
   @Get('feed.json')
@@ -75,11 +81,14 @@ export class FeedController {
   }
 
   private async sendDocument(format: FeedFormat, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { articles, lastModified } = await this.queryBus.execute(new GetFeedQuery(FEED_DOCUMENT_SIZE, undefined));
-    sendWithValidators(request, reply, {
-      body: renderFeed(format, articles, { publicBaseUrl: this.config.http.publicBaseUrl, lastModified }),
-      contentType: FEED_CONTENT_TYPES[format],
-      lastModified,
+    const representation = await this.cache.representation(`feed.${format}`, request, async () => {
+      const { articles, lastModified } = await this.queryBus.execute(new GetFeedQuery(FEED_DOCUMENT_SIZE, undefined));
+      return {
+        body: renderFeed(format, articles, { publicBaseUrl: this.config.http.publicBaseUrl, lastModified }),
+        contentType: FEED_CONTENT_TYPES[format],
+        lastModified,
+      };
     });
+    sendWithValidators(request, reply, representation);
   }
 }

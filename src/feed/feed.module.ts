@@ -5,6 +5,7 @@ import { FeedController } from './feed.controller.js';
 import { PublicArticlesController } from './public-articles.controller.js';
 import { ReactionCountsEntity } from '../reactions/reaction-counts.entity.js';
 import { PublicFeedEntity } from './public-feed.entity.js';
+import { PublicReadCache } from './public-read-cache.js';
 import { GetFeedHandler } from './queries/get-feed/get-feed.handler.js';
 import { GetPublicArticleHandler } from './queries/get-public-article/get-public-article.handler.js';
 
@@ -12,6 +13,6 @@ import { GetPublicArticleHandler } from './queries/get-public-article/get-public
 @Module({
   imports: [CqrsModule, TypeOrmModule.forFeature([PublicFeedEntity, ReactionCountsEntity])],
   controllers: [FeedController, PublicArticlesController],
-  providers: [GetFeedHandler, GetPublicArticleHandler],
+  providers: [GetFeedHandler, GetPublicArticleHandler, PublicReadCache],
 })
 export class FeedModule {}

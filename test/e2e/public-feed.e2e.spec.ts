@@ -286,6 +286,22 @@ describe('public feed and public article', () => {
     );
   });
 
+  it('serves repeated reads from memory and forgets them when the read model moves', async () => {
+    const first = await http.get('/feed');
+    const again = await http.get('/feed');
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    // Without X-Min-Position the change shows once the projection applied it and the cache saw it move.
+    await steps.correct(seed.id, 'The call lasted about an hour.', 'clarification');
+    const deadline = Date.now() + 10_000;
+    let changed = again;
+    while (changed.headers.get('etag') === first.headers.get('etag') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      changed = await http.get('/feed');
+    }
+    const item = changed.body.items.find((candidate: { id: string }) => candidate.id === seed.id);
+    expect(item.corrections.map((correction: { text: string }) => correction.text)).toContain('The call lasted about an hour.');
+  });
+
   describe('refuses', () => {
     it('404 for an unknown, malformed or unpublished slug', async () => {
       for (const slug of ['no-such-story-12345678', 'Not%20A%20Slug', 'not-public-yet-00000000']) {

@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
+import { etagOf, type Representation } from './conditional-get.js';
+import { publicFeedProjection } from './public-feed.projection.js';
+
+const PUBLIC_PROJECTIONS = [publicFeedProjection.name, reactionCountsProjection.name];
+const MAX_ENTRIES = 1000;
+
+interface Entry extends Representation {
+  etag: string;
+  version: string;
+}
+
+/**
+ * Public reads served from memory while the read models behind them stay the same: the feed is
+ * read far more often than it changes. Every PUBLIC_CACHE_POLL_MS each API process asks for the
+ * public projections' applied-event counters (one small query) and forgets every answer when they
+ * move, so an answer is at most that much older than the read model. A read with X-Min-Position
+ * skips the cache: it has waited for a write of its own and must see it.
+ */
+@Injectable()
+export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PublicReadCache.name);
+  private readonly entries = new Map<string, Entry>();
+  /** Null until the first poll answers (and while polling fails): then nothing is cached. */
+  private version: string | null = null;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.publicCachePollMs === 0) return;
+    await this.poll();
+    this.timer = setInterval(() => void this.poll(), this.config.publicCachePollMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async representation(key: string, request: FastifyRequest, build: () => Promise<Representation>): Promise<Representation & { etag: string }> {
+    const version = this.version;
+    if (version === null || request.headers['x-min-position'] !== undefined) {
+      const fresh = await build();
+      return { ...fresh, etag: etagOf(fresh.body) };
+    }
+    const cached = this.entries.get(key);
+    if (cached?.version === version) return cached;
+    const fresh = await build();
+    // Stamped with the version read before building: a change meanwhile makes it stale at once.
+    const entry = { ...fresh, etag: etagOf(fresh.body), version };
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const [{ version }] = await this.dataSource.query(
+        `SELECT coalesce(string_agg(projection || '=' || events_applied || '@' || coalesce(rebuilt_at::text, ''), ',' ORDER BY projection), '') AS version
+           FROM projection_checkpoints WHERE projection = ANY($1::text[])`,
+        [PUBLIC_PROJECTIONS],
+      );
+      if (version !== this.version) this.entries.clear();
+      this.version = version;
+    } catch (error) {
+      if (this.version !== null) this.logger.warn({ msg: 'cannot check the public read models; not caching', err: error });
+      this.version = null;
+      this.entries.clear();
+    }
+  }
+}
