@@ -60,11 +60,14 @@ export class KafkaFedProjection {
   private async joinWhenReachable(): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
+        await this.applier.ensureCheckpoint(this.dataSource);
         await this.kafka.ensureTopics(this.options.topics);
         this.consumer = this.kafka.createConsumer({
           groupId: this.options.groupId,
           topics: this.options.topics.map((topic) => topic.name),
           fromBeginning: true,
+          // Batches of different partitions may apply side by side (they lock their own articles).
+          partitionsConsumedConcurrently: 3,
           onCrash: (error, restarting) =>
             this.options.logger.error({ msg: `projection ${this.projection.name} consumer crashed`, restarting, err: error }),
         });
@@ -82,9 +85,9 @@ export class KafkaFedProjection {
   private async handle(batch: IncomingBatch): Promise<void> {
     const events = batch.messages.flatMap((message) => this.toProjectedEvent(message));
     if (events.length === 0) return;
-    await this.dataSource.transaction(async (tx) => {
-      await this.applier.checkpoint(tx, { lock: true });
-      await this.applier.applyBatch(tx, events);
+    await this.applier.transact(this.dataSource, async (tx, isolate) => {
+      await this.applier.lock(tx, 'shared', events.map((event) => event.key));
+      await this.applier.applyBatch(tx, events, { isolate });
     });
   }
 

@@ -5,7 +5,7 @@ import { KafkaClient } from '#libs/kafka';
 import { LogFedProjection, type Projection } from '#libs/projections';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { topicOf } from '../relay/kafka-client.provider.js';
+import { topicOf, topicSpecs } from '../relay/kafka-client.provider.js';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
 import { PROJECTIONS } from './projection-registry.js';
 
@@ -52,11 +52,9 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
       const kafka = this.config.kafka;
       return new KafkaFedProjection(this.dataSource, this.kafka, projection, {
         groupId: `${kafka.groupPrefix}.projection.${projection.name}`,
-        topics: projection.streamTypes.map((streamType) => ({
-          name: topicOf(this.config, streamType),
-          partitions: kafka.partitions,
-          replicationFactor: kafka.replicationFactor,
-        })),
+        topics: topicSpecs(this.config).filter((topic) =>
+          projection.streamTypes.some((streamType) => topicOf(this.config, streamType) === topic.name),
+        ),
         logger: this.logger,
       });
     }

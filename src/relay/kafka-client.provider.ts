@@ -13,13 +13,18 @@ export const kafkaClientProvider: Provider = {
       : null,
 };
 
-/** Both topics, with the configured partitions: created (if missing) by whichever worker gets there first. */
+/**
+ * Both topics, with the configured partitions: created (if missing) by whichever worker gets there
+ * first. Kept forever, so a subscriber can replay from the beginning; a single event (a long story)
+ * may exceed the broker's default 1 MiB message size.
+ */
 export function topicSpecs(config: AppConfig) {
   const kafka = config.kafka!;
   return [kafka.topics.articles, kafka.topics.reactions].map((name) => ({
     name,
     partitions: kafka.partitions,
     replicationFactor: kafka.replicationFactor,
+    configs: { 'retention.ms': '-1', 'max.message.bytes': String(8 * 1024 * 1024) },
   }));
 }
 

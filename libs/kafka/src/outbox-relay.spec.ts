@@ -178,6 +178,25 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(relay.isRunning).toBe(false);
   });
 
+  it('splits a batch larger than the broker accepts in one request', async () => {
+    const topic = uniqueName('t-large');
+    const name = uniqueName('relay');
+    const messages = await collect(topic);
+    // 12 events of ~200 KB on one partition: 2.4 MB, far over the broker's 1 MiB per request.
+    const articleId = uniqueName('article-large');
+    const big = 'x'.repeat(200_000);
+    for (let version = 0; version < 12; version++) {
+      await db.store.appendToStream(articleId, [{ type: 'ArticleRevised', data: { articleId, changes: { body: big } } }], {
+        streamType: ARTICLE_STREAM_TYPE,
+        expectedVersion: version,
+        metadata: { actor: { sub: 'test', name: 'Test', roles: [] } },
+      });
+    }
+    relayFor(topic, { name, batchSize: 500 }).start();
+    await waitFor(() => messages.length >= 12, { timeoutMs: 60_000, describe: tail });
+    expect(versionsByArticle(messages).get(articleId)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
   it('creates its topics at start-up with the configured partition count', async () => {
     const articles = uniqueName('t-articles');
     const reactions = uniqueName('t-reactions');

@@ -4,7 +4,7 @@ import { EventStore, LOG_START, type LogCheckpoint, type RecordedEvent } from '#
 import { toCloudEventMessage } from './cloud-event.mapper.js';
 import type { KafkaClient } from './kafka-client.js';
 import type { KafkaProducer, KafkaProducerOptions } from './kafka-producer.js';
-import type { KafkaLogger, TopicMessages, TopicSpec } from './kafka.types.js';
+import type { KafkaLogger, OutgoingMessage, TopicMessages, TopicSpec } from './kafka.types.js';
 
 /** Where one event goes: its topic and its CloudEvents type. */
 export interface RelayRoute {
@@ -62,6 +62,22 @@ export interface OutboxRelayOptions {
   producer?: KafkaProducerOptions;
   logger?: KafkaLogger;
 }
+
+/** Below the broker's default max message size (1 MiB) with room for the batch's own overhead. */
+const MAX_BATCH_BYTES = 900 * 1024;
+
+interface Batch {
+  topicMessages: TopicMessages[];
+  /** Messages to send. */
+  count: number;
+  /** Events of the read this batch covers (its last one is the next checkpoint). */
+  taken: number;
+}
+
+const messageBytes = (message: OutgoingMessage): number =>
+  Buffer.byteLength(message.value) +
+  Buffer.byteLength(message.key) +
+  Object.entries(message.headers).reduce((sum, [name, value]) => sum + name.length + Buffer.byteLength(value), 0);
 
 export interface OutboxRelayStats {
   /** Messages the broker acknowledged (a batch re-sent after a failure counts again). */
@@ -258,7 +274,7 @@ export class OutboxRelay {
         await this.pause(this.pollIntervalMs);
         continue;
       }
-      let batch: { topicMessages: TopicMessages[]; count: number };
+      let batch: Batch;
       try {
         batch = this.toBatch(events);
         mappingFailures = 0;
@@ -269,31 +285,43 @@ export class OutboxRelay {
         continue;
       }
       if (batch.count > 0 && !(await this.publish(session, batch.topicMessages, batch.count))) return;
-      const last = events[events.length - 1];
+      const last = events[batch.taken - 1];
       const next = { transactionId: last.transactionId, position: last.position };
       await this.writeCheckpoint(session.manager, next);
       this.sessionFailures = 0;
       checkpoint = next;
       this.currentCheckpoint = next;
-      this.counters.eventsSkipped += events.length - batch.count;
+      this.counters.eventsSkipped += batch.taken - batch.count;
       if (events.length < this.batchSize) await this.pause(this.pollIntervalMs);
     }
   }
 
-  private toBatch(events: readonly RecordedEvent[]): { topicMessages: TopicMessages[]; count: number } {
+  /**
+   * The messages of the events, in log order, up to MAX_BATCH_BYTES: the broker refuses a
+   * partition's batch above its max message size, and a batch it refuses would be retried forever.
+   */
+  private toBatch(events: readonly RecordedEvent[]): Batch {
     const byTopic = new Map<string, TopicMessages>();
     let count = 0;
+    let bytes = 0;
+    let taken = 0;
     for (const event of events) {
       const route = this.options.route(event);
+      taken++;
       if (!route) continue;
       const message = toCloudEventMessage(event, { type: route.ceType, source: this.options.source });
+      bytes += messageBytes(message);
+      if (bytes > MAX_BATCH_BYTES && count > 0) {
+        taken--;
+        break;
+      }
       let entry = byTopic.get(route.topic);
       if (!entry) byTopic.set(route.topic, (entry = { topic: route.topic, messages: [] }));
       // Log order is kept within each topic, so within each article's partition.
       entry.messages.push(message);
       count++;
     }
-    return { topicMessages: [...byTopic.values()], count };
+    return { topicMessages: [...byTopic.values()], count, taken };
   }
 
   /**

@@ -53,7 +53,8 @@ export class LogFedProjection {
       const read = await this.step();
       total += read;
       if (read === this.options.batchSize) continue;
-      const checkpoint = await this.applier.checkpoint(this.dataSource, { lock: false });
+      await this.applier.ensureCheckpoint(this.dataSource);
+      const checkpoint = await this.applier.checkpoint(this.dataSource);
       const [{ behind }] = await this.dataSource.query(
         'SELECT EXISTS (SELECT 1 FROM events WHERE position <= $1 AND (transaction_id, position) > ($2::xid8, $3::bigint)) AS behind',
         [head, checkpoint.transactionId, checkpoint.position],
@@ -80,26 +81,27 @@ export class LogFedProjection {
 
   /** One batch. The cheap look at the log happens outside any transaction, so idling costs one query. */
   private async step(): Promise<number> {
-    this.cached ??= await this.applier.checkpoint(this.dataSource, { lock: false });
+    if (this.cached === undefined) {
+      await this.applier.ensureCheckpoint(this.dataSource);
+      this.cached = await this.applier.checkpoint(this.dataSource);
+    }
     const peek = await this.store.readLog(this.cached, { limit: 1 });
     if (peek.length === 0) return 0;
 
-    let read = 0;
-    await this.dataSource.transaction(async (tx) => {
-      // The row is the truth (a rebuild may have moved it); the lock orders us with a rebuild's swap.
-      const checkpoint = await this.applier.checkpoint(tx, { lock: true });
+    return this.applier.transact(this.dataSource, async (tx, isolate) => {
+      // One feeder at a time; the row is the truth under the lock (a rebuild may have moved it).
+      await this.applier.lock(tx, 'exclusive');
+      const checkpoint = await this.applier.checkpoint(tx);
       const events = await this.store.readLog(checkpoint, { limit: this.options.batchSize, manager: tx });
-      read = events.length;
       if (events.length === 0) {
         this.cached = checkpoint;
-        return;
+        return 0;
       }
-      await this.applier.applyBatch(tx, events.map(fromRecordedEvent));
       const last = events[events.length - 1];
       const next = { transactionId: last.transactionId, position: last.position };
-      await this.applier.moveCheckpoint(tx, next);
+      await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
       this.cached = next;
+      return events.length;
     });
-    return read;
   }
 }

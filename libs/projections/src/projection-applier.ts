@@ -1,3 +1,4 @@
+import type { DataSource, EntityManager } from 'typeorm';
 import type { LogCheckpoint, SqlRunner } from '#libs/event-store';
 import { groupByKey, streamsTableOf, type ProjectedEvent, type Projection, type ProjectionContext } from './projection.js';
 
@@ -28,62 +29,117 @@ export interface BatchResult {
   parked: number;
 }
 
+export interface ApplyOptions {
+  target?: ApplyTarget;
+  /** Apply inside savepoints, article by article, parking what fails (see `transact`). */
+  isolate?: boolean;
+  /** Also move the projection's log checkpoint there (log-fed batches), never backwards. */
+  moveCheckpointTo?: LogCheckpoint;
+}
+
+/**
+ * How batches of one projection exclude each other. `shared`: batches from Kafka partitions run
+ * side by side, each holding its articles; `exclusive`: a log feeder, and a rebuild's swap, which
+ * thereby waits for the batches in flight and holds off new ones.
+ */
+export type LockMode = 'shared' | 'exclusive';
+
+/** The projection threw on a batch applied in one go; `transact` retries it isolating failures. */
+export class ProjectionApplyError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`projection failed on a batch: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'ProjectionApplyError';
+  }
+}
+
 interface Parked {
   event: ProjectedEvent;
   error: string;
 }
 
+const QUEUED = 'queued behind a parked event of this article';
+
 /**
- * Applies batches to one projection inside the caller's transaction, exactly once per
- * (stream, version): events at or below a stream's applied version are dropped, the next version
- * is applied, and an event past a gap is parked rather than applied out of order. When the
- * projection throws, the articles whose events fail are parked in the dead-letter table with the
- * error, and everything else in the batch still applies. Later events of a parked article are
- * parked behind it, so an article is never applied out of order.
+ * Applies batches to one projection exactly once per (stream, version): events at or below a
+ * stream's applied version are dropped, the next version is applied, and an event past a gap is
+ * parked rather than applied out of order. When the projection throws, the batch is applied again
+ * article by article inside savepoints: the failing event and the later events of its article are
+ * parked in the dead-letter table with the error, and every other article still applies.
+ *
+ * A batch costs a handful of statements (locks, one lookup, the projection's own, one write), and
+ * it writes only at the end: a transaction holds back the commit-safe log for every reader once
+ * it has written, so the shorter that stretch the better.
  */
 export class ProjectionApplier {
   constructor(readonly projection: Projection) {}
 
-  /**
-   * Reads the projection's log checkpoint; with `lock`, also locks its row. Every batch takes that
-   * lock first, before any table, so batches and a rebuild's swap always lock in the same order.
-   */
-  async checkpoint(tx: SqlRunner, { lock }: { lock: boolean }): Promise<LogCheckpoint> {
-    const name = this.projection.name;
-    await tx.query('INSERT INTO projection_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [name]);
-    const [row] = await tx.query(
-      `SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints
-        WHERE projection = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [name],
+  /** Creates the projection's checkpoint row if it is missing. */
+  async ensureCheckpoint(db: SqlRunner): Promise<void> {
+    await db.query('INSERT INTO projection_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [this.projection.name]);
+  }
+
+  /** The projection's position in the log (log-fed batches and rebuilds). */
+  async checkpoint(db: SqlRunner): Promise<LogCheckpoint> {
+    const [row] = await db.query(
+      'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE projection = $1',
+      [this.projection.name],
     );
+    if (!row) throw new Error(`projection ${this.projection.name} has no checkpoint row; call ensureCheckpoint first`);
     return { transactionId: row.transaction_id, position: Number(row.position) };
   }
 
-  /** Moves the log checkpoint (log-fed batches and rebuilds). */
-  async moveCheckpoint(tx: SqlRunner, to: LogCheckpoint): Promise<void> {
-    await tx.query('UPDATE projection_checkpoints SET transaction_id = $2::xid8, position = $3 WHERE projection = $1', [
-      this.projection.name,
-      to.transactionId,
-      to.position,
-    ]);
+  /**
+   * Transaction-scoped advisory locks (they take no transaction id): the projection's, shared or
+   * exclusive, and one per article of the batch in a fixed order, so two batches never apply the
+   * same article at once (a partition handed over in a rebalance) and never deadlock.
+   */
+  async lock(tx: SqlRunner, mode: LockMode, articleKeys: readonly string[] = []): Promise<void> {
+    await tx.query(
+      `SELECT ${mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended($1, 0)),
+              (SELECT count(pg_advisory_xact_lock(h))
+                 FROM (SELECT DISTINCT hashtextextended($1 || '/' || key, 0) AS h FROM unnest($2::text[]) AS key ORDER BY h) AS sorted)`,
+      [`projection:${this.projection.name}`, [...new Set(articleKeys)]],
+    );
   }
 
-  /** Call inside a transaction; for the live target, one that took `checkpoint(tx, { lock: true })` first. */
-  async applyBatch(tx: SqlRunner, batch: readonly ProjectedEvent[], target: ApplyTarget = liveTarget(this.projection)): Promise<BatchResult> {
+  /**
+   * Runs `batch` in a transaction. If the projection throws, that transaction is rolled back and
+   * `batch` runs once more in a new one with `isolate` set, where applyBatch parks what fails.
+   * Applying in one go first keeps the common case free of savepoints.
+   */
+  async transact<T>(dataSource: DataSource, batch: (tx: EntityManager, isolate: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await dataSource.transaction((tx) => batch(tx, false));
+    } catch (error) {
+      if (!(error instanceof ProjectionApplyError)) throw error;
+      return dataSource.transaction((tx) => batch(tx, true));
+    }
+  }
+
+  async applyBatch(tx: SqlRunner, batch: readonly ProjectedEvent[], options: ApplyOptions = {}): Promise<BatchResult> {
+    const target = options.target ?? liveTarget(this.projection);
     const relevant = batch.filter((event) => this.projection.streamTypes.includes(event.streamType));
-    const { next, skipped, gaps } = await this.newEvents(tx, relevant, target);
-    const parked: Parked[] = gaps;
-    const blockedKeys = new Set([...(await this.parkedKeys(tx, next, target)), ...gaps.map((gap) => gap.event.key)]);
+    const { next, skipped, parked, blockedKeys } = await this.sortOut(tx, relevant, target);
     const ready: ProjectedEvent[] = [];
     for (const event of next) {
-      if (blockedKeys.has(event.key)) parked.push({ event, error: 'queued behind a parked event of this article' });
+      if (blockedKeys.has(event.key)) parked.push({ event, error: QUEUED });
       else ready.push(event);
     }
 
-    const applied = await this.applyIsolatingFailures(tx, ready, target, parked);
-    await this.recordVersions(tx, applied, target);
+    let applied = ready;
+    if (ready.length > 0) {
+      const context = this.context(tx, target);
+      if (options.isolate) applied = await this.applyIsolatingFailures(tx, ready, context, parked);
+      else {
+        try {
+          await this.projection.apply(ready, context);
+        } catch (error) {
+          throw new ProjectionApplyError(error);
+        }
+      }
+    }
+    await this.record(tx, applied, target, options.moveCheckpointTo);
     await this.park(tx, parked, target);
-    if (target.countOnCheckpoint) await this.touchCheckpoint(tx, applied);
     return { applied: applied.length, skipped, parked: parked.length };
   }
 
@@ -98,20 +154,28 @@ export class ProjectionApplier {
     };
   }
 
-  /** Drops repeats; finds events that come after a missing version. */
-  private async newEvents(tx: SqlRunner, events: readonly ProjectedEvent[], target: ApplyTarget) {
-    const streamIds = [...new Set(events.map((event) => event.streamId))];
-    const known = new Map<string, number>();
-    if (streamIds.length > 0) {
-      const rows: { stream_id: string; version: number }[] = await tx.query(
-        `SELECT stream_id, version FROM ${target.streamsTable} WHERE stream_id = ANY($1::text[])`,
-        [streamIds],
-      );
-      for (const row of rows) known.set(row.stream_id, row.version);
-    }
+  /**
+   * One query for what the batch needs to know: each stream's applied version, and which of its
+   * articles already have parked events. Drops repeats; parks events that come after a gap.
+   */
+  private async sortOut(tx: SqlRunner, events: readonly ProjectedEvent[], target: ApplyTarget) {
     const next: ProjectedEvent[] = [];
-    const gaps: Parked[] = [];
+    const parked: Parked[] = [];
+    const blockedKeys = new Set<string>();
     let skipped = 0;
+    if (events.length === 0) return { next, skipped, parked, blockedKeys };
+
+    const rows: { stream_id: string | null; version: number | null; parked_key: string | null }[] = await tx.query(
+      `SELECT stream_id, version, NULL AS parked_key FROM ${target.streamsTable} WHERE stream_id = ANY($1::text[])
+       UNION ALL
+       SELECT DISTINCT NULL, NULL::int, key FROM ${target.deadLettersTable} WHERE projection = $2 AND key = ANY($3::text[])`,
+      [[...new Set(events.map((event) => event.streamId))], this.projection.name, [...new Set(events.map((event) => event.key))]],
+    );
+    const known = new Map<string, number>();
+    for (const row of rows) {
+      if (row.parked_key !== null) blockedKeys.add(row.parked_key);
+      else known.set(row.stream_id!, row.version!);
+    }
     for (const event of events) {
       const current = known.get(event.streamId) ?? 0;
       if (event.streamVersion <= current) skipped++;
@@ -119,62 +183,42 @@ export class ProjectionApplier {
         next.push(event);
         known.set(event.streamId, event.streamVersion);
       } else {
-        gaps.push({ event, error: `version ${event.streamVersion} arrived after version ${current}: missing events` });
+        parked.push({ event, error: `version ${event.streamVersion} arrived after version ${current}: missing events` });
+        blockedKeys.add(event.key);
       }
     }
-    return { next, skipped, gaps };
+    return { next, skipped, parked, blockedKeys };
   }
 
-  private async parkedKeys(tx: SqlRunner, events: readonly ProjectedEvent[], target: ApplyTarget): Promise<string[]> {
-    if (events.length === 0) return [];
-    const keys = [...new Set(events.map((event) => event.key))];
-    const rows: { key: string }[] = await tx.query(
-      `SELECT DISTINCT key FROM ${target.deadLettersTable} WHERE projection = $1 AND key = ANY($2::text[])`,
-      [this.projection.name, keys],
-    );
-    return rows.map((row) => row.key);
-  }
-
-  /** The whole batch in one go; if that fails, article by article, then event by event. */
+  /** Article by article inside savepoints; within a failing article, event by event. */
   private async applyIsolatingFailures(
     tx: SqlRunner,
     events: ProjectedEvent[],
-    target: ApplyTarget,
+    context: ProjectionContext,
     parked: Parked[],
   ): Promise<ProjectedEvent[]> {
-    if (events.length === 0) return [];
-    const context = this.context(tx, target);
-    if (await this.tryApply(tx, events, context)) return events;
-
     const applied: ProjectedEvent[] = [];
     for (const articleEvents of groupByKey(events).values()) {
-      if (await this.tryApply(tx, articleEvents, context)) {
+      if ((await this.tryApply(tx, articleEvents, context)) === true) {
         applied.push(...articleEvents);
         continue;
       }
       for (const [index, event] of articleEvents.entries()) {
-        const error = await this.tryApply(tx, [event], context, true);
-        if (error === true) {
+        const outcome = await this.tryApply(tx, [event], context);
+        if (outcome === true) {
           applied.push(event);
           continue;
         }
-        parked.push({ event, error: String(error) });
-        for (const later of articleEvents.slice(index + 1)) {
-          parked.push({ event: later, error: 'queued behind a parked event of this article' });
-        }
+        parked.push({ event, error: outcome });
+        for (const later of articleEvents.slice(index + 1)) parked.push({ event: later, error: QUEUED });
         break;
       }
     }
     return applied;
   }
 
-  /** Applies inside a savepoint so a failure leaves the transaction usable. */
-  private async tryApply(
-    tx: SqlRunner,
-    events: ProjectedEvent[],
-    context: ProjectionContext,
-    returnError = false,
-  ): Promise<true | false | string> {
+  /** true, or the error message; a savepoint keeps the transaction usable after a failure. */
+  private async tryApply(tx: SqlRunner, events: ProjectedEvent[], context: ProjectionContext): Promise<true | string> {
     await tx.query('SAVEPOINT projection_apply');
     try {
       await this.projection.apply(events, context);
@@ -182,57 +226,55 @@ export class ProjectionApplier {
       return true;
     } catch (error) {
       await tx.query('ROLLBACK TO SAVEPOINT projection_apply');
-      return returnError ? ((error as Error)?.message ?? String(error)) : false;
+      return (error as Error)?.message ?? String(error);
     }
   }
 
-  private async recordVersions(tx: SqlRunner, applied: ProjectedEvent[], target: ApplyTarget): Promise<void> {
-    if (applied.length === 0) return;
+  /** The applied versions and the checkpoint's counters (and position) in one statement. */
+  private async record(tx: SqlRunner, applied: ProjectedEvent[], target: ApplyTarget, moveTo: LogCheckpoint | undefined): Promise<void> {
     const latest = new Map<string, ProjectedEvent>();
     for (const event of applied) latest.set(event.streamId, event);
-    const rows = [...latest.values()];
+    const streams = [...latest.values()];
+    const versions = `INSERT INTO ${target.streamsTable} (stream_id, version, position)
+      SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
+      ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position`;
+    const versionValues = [streams.map((e) => e.streamId), streams.map((e) => e.streamVersion), streams.map((e) => e.position)];
+    const touchesCheckpoint = target.countOnCheckpoint && (applied.length > 0 || moveTo !== undefined);
+    if (!touchesCheckpoint) {
+      if (streams.length > 0) await tx.query(versions, versionValues);
+      return;
+    }
+    const lastEventAt = applied.reduce<Date | null>((latestAt, e) => (latestAt === null || e.recordedAt > latestAt ? e.recordedAt : latestAt), null);
     await tx.query(
-      `INSERT INTO ${target.streamsTable} (stream_id, version, position)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
-       ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position`,
-      [rows.map((event) => event.streamId), rows.map((event) => event.streamVersion), rows.map((event) => event.position)],
+      `WITH versions AS (${versions} RETURNING 1)
+       UPDATE projection_checkpoints
+          SET events_applied = events_applied + $5,
+              last_event_at = GREATEST(last_event_at, $6::timestamptz),
+              updated_at = now(),
+              transaction_id = CASE WHEN $7::xid8 IS NOT NULL AND (transaction_id, position) < ($7::xid8, $8::bigint) THEN $7::xid8 ELSE transaction_id END,
+              position = CASE WHEN $7::xid8 IS NOT NULL AND (transaction_id, position) < ($7::xid8, $8::bigint) THEN $8::bigint ELSE position END
+        WHERE projection = $4`,
+      [...versionValues, this.projection.name, applied.length, lastEventAt, moveTo?.transactionId ?? null, moveTo?.position ?? null],
     );
   }
 
   private async park(tx: SqlRunner, parked: Parked[], target: ApplyTarget): Promise<void> {
-    for (const { event, error } of parked) {
-      await tx.query(
-        `INSERT INTO ${target.deadLettersTable}
-           (projection, key, event_id, stream_id, stream_version, position, type, data, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (projection, event_id) DO NOTHING`,
-        [
-          this.projection.name,
-          event.key,
-          event.eventId,
-          event.streamId,
-          event.streamVersion,
-          event.position,
-          event.type,
-          JSON.stringify(event.data),
-          error.slice(0, 4000),
-        ],
-      );
-    }
-  }
-
-  private async touchCheckpoint(tx: SqlRunner, applied: ProjectedEvent[]): Promise<void> {
-    const lastEventAt = applied.reduce<Date | null>(
-      (latest, event) => (latest === null || event.recordedAt > latest ? event.recordedAt : latest),
-      null,
-    );
+    if (parked.length === 0) return;
     await tx.query(
-      `UPDATE projection_checkpoints
-          SET events_applied = events_applied + $2,
-              last_event_at = GREATEST(last_event_at, $3::timestamptz),
-              updated_at = now()
-        WHERE projection = $1`,
-      [this.projection.name, applied.length, lastEventAt],
+      `INSERT INTO ${target.deadLettersTable} (projection, key, event_id, stream_id, stream_version, position, type, data, error)
+       SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::jsonb[], $9::text[])
+       ON CONFLICT (projection, event_id) DO NOTHING`,
+      [
+        this.projection.name,
+        parked.map(({ event }) => event.key),
+        parked.map(({ event }) => event.eventId),
+        parked.map(({ event }) => event.streamId),
+        parked.map(({ event }) => event.streamVersion),
+        parked.map(({ event }) => event.position),
+        parked.map(({ event }) => event.type),
+        parked.map(({ event }) => JSON.stringify(event.data)),
+        parked.map(({ error }) => error.slice(0, 4000)),
+      ],
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { LOG_START, type EventStore, type LogCheckpoint, type RecordedEvent, type SqlRunner } from '#libs/event-store';
-import { DEAD_LETTERS_TABLE, liveTarget, ProjectionApplier, type ApplyTarget } from './projection-applier.js';
+import { DEAD_LETTERS_TABLE, liveTarget, ProjectionApplier, type ApplyTarget, type BatchResult } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import type { Projection } from './projection.js';
 
@@ -11,6 +11,20 @@ export interface RebuildResult {
   applied: number;
   parked: number;
   seconds: number;
+}
+
+interface Totals {
+  eventsRead: number;
+  applied: number;
+  parked: number;
+  lastEventAt: Date | null;
+}
+
+function count(totals: Totals, events: RecordedEvent[], result: BatchResult): void {
+  totals.eventsRead += events.length;
+  totals.applied += result.applied;
+  totals.parked += result.parked;
+  for (const event of events) if (totals.lastEventAt === null || event.recordedAt > totals.lastEventAt) totals.lastEventAt = event.recordedAt;
 }
 
 export class RebuildInProgressError extends Error {
@@ -45,34 +59,38 @@ export class ProjectionRebuilder {
     const fresh = freshTarget(projection, live);
     await this.claim(projection);
     onClaimed?.();
-    const totals = { eventsRead: 0, applied: 0, parked: 0 };
+    const totals: Totals = { eventsRead: 0, applied: 0, parked: 0, lastEventAt: null };
     try {
       await this.createFreshTables(live, fresh);
       let checkpoint: LogCheckpoint = LOG_START;
       for (;;) {
         const events = await this.store.readLog(checkpoint, { limit: this.options.batchSize });
         if (events.length === 0) break;
-        await this.dataSource.transaction((tx) => this.applyInto(tx, applier, events, fresh, totals));
+        const result = await applier.transact(this.dataSource, (tx, isolate) =>
+          applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate }),
+        );
+        count(totals, events, result);
         checkpoint = lastOf(events);
         if (events.length < this.options.batchSize) break;
       }
       await this.dataSource.transaction(async (tx) => {
-        await applier.checkpoint(tx, { lock: true });
+        // Waits for the live batches in flight and holds off new ones until the swap commits.
+        await applier.lock(tx, 'exclusive');
         await tx.query(`LOCK TABLE ${physicalTables(live).join(', ')} IN ACCESS EXCLUSIVE MODE`);
         for (;;) {
           const events = await this.store.readLog(checkpoint, { limit: this.options.batchSize, manager: tx });
           if (events.length === 0) break;
-          await this.applyInto(tx, applier, events, fresh, totals);
+          const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate: true });
+          count(totals, events, result);
           checkpoint = lastOf(events);
         }
         await this.swap(tx, projection, live, fresh);
-        await applier.moveCheckpoint(tx, checkpoint);
         await tx.query(
           `UPDATE projection_checkpoints
-              SET events_applied = $2, rebuilt_at = now(), rebuilding_since = NULL, updated_at = now(),
-                  last_event_at = (SELECT max(recorded_at) FROM events WHERE position <= $3)
+              SET transaction_id = $2::xid8, position = $3, events_applied = $4, last_event_at = $5,
+                  rebuilt_at = now(), rebuilding_since = NULL, updated_at = now()
             WHERE projection = $1`,
-          [projection.name, totals.applied, checkpoint.position],
+          [projection.name, checkpoint.transactionId, checkpoint.position, totals.applied, totals.lastEventAt],
         );
       });
     } catch (error) {
@@ -80,20 +98,8 @@ export class ProjectionRebuilder {
       await this.release(projection).catch(() => undefined);
       throw error;
     }
-    return { projection: projection.name, ...totals, seconds: (Date.now() - started) / 1000 };
-  }
-
-  private async applyInto(
-    tx: SqlRunner,
-    applier: ProjectionApplier,
-    events: RecordedEvent[],
-    target: ApplyTarget,
-    totals: { eventsRead: number; applied: number; parked: number },
-  ): Promise<void> {
-    const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), target);
-    totals.eventsRead += events.length;
-    totals.applied += result.applied;
-    totals.parked += result.parked;
+    const { lastEventAt: _, ...result } = totals;
+    return { projection: projection.name, ...result, seconds: (Date.now() - started) / 1000 };
   }
 
   private async claim(projection: Projection): Promise<void> {

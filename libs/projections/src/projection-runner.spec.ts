@@ -75,7 +75,7 @@ describe('projection runner (PostgreSQL)', () => {
   async function applyDirectly(events: ProjectedEvent[]) {
     const applier = new ProjectionApplier(counting);
     return dataSource.transaction(async (tx) => {
-      await applier.checkpoint(tx, { lock: true });
+      await applier.lock(tx, 'exclusive');
       return applier.applyBatch(tx, events);
     });
   }
@@ -92,6 +92,23 @@ describe('projection runner (PostgreSQL)', () => {
     expect(await applyDirectly(all)).toEqual({ applied: 0, skipped: 3, parked: 0 });
     expect(await applyDirectly([all[2], all[0], all[1]])).toEqual({ applied: 0, skipped: 3, parked: 0 });
     expect(await counts()).toEqual({ a1: 3, a2: 2 });
+  });
+
+  it('applies an article once when two consumers get the same batch at the same time', async () => {
+    await write('twice', 3);
+    const events = (await store.readStream('article-twice')).map(fromRecordedEvent);
+    const applier = new ProjectionApplier(counting);
+    // As in a rebalance, when a partition's old owner is still applying what its new owner got.
+    const results = await Promise.all(
+      [0, 1].map(() =>
+        applier.transact(dataSource, async (tx, isolate) => {
+          await applier.lock(tx, 'shared', events.map((event) => event.key));
+          return applier.applyBatch(tx, events, { isolate });
+        }),
+      ),
+    );
+    expect(results.map((result) => result.applied).sort()).toEqual([0, 3]);
+    expect((await counts()).twice).toBe(3);
   });
 
   it('parks an event after a gap instead of applying it out of order', async () => {

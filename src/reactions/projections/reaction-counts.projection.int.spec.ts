@@ -114,7 +114,7 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
     const applier = new ProjectionApplier(reactionCountsProjection);
     const redeliver = (batch: ProjectedEvent[]) =>
       dataSource.transaction(async (tx) => {
-        await applier.checkpoint(tx, { lock: true });
+        await applier.lock(tx, 'exclusive');
         return applier.applyBatch(tx, batch);
       });
 
