@@ -3,7 +3,7 @@
  * (started here when KAFKA_BROKERS is unset), with a fresh database and unique topics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
@@ -15,15 +15,23 @@ import { sleep } from './bench-utils.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 
+/** `single`: API and workers in one process, as `npm start`; `split`: `start:api` plus `start:worker`. */
+export type Topology = 'single' | 'split';
+
+// The flags the npm start scripts give node (package.json).
+const NODE_FLAGS = ['--max-old-space-size=160', ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+
 export interface ServiceProcess {
   url: string;
-  pid: number;
+  /** How the service reaches PostgreSQL (socket or TCP), for the report. */
+  databaseServer: string;
+  topology: Topology;
   databaseUrl: string;
   kafkaBrokers: string;
-  /** Peak resident memory of the service process so far (VmHWM), in MB. */
-  peakRssMb(): number;
-  /** Current resident memory (VmRSS), in MB. */
-  rssMb(): number;
+  /** Peak resident memory (VmHWM) of each service process so far, in MB. */
+  peakRssMb(): { role: string; mb: number }[];
+  /** Current resident memory (VmRSS) of each service process, in MB. */
+  rssMb(): { role: string; mb: number }[];
   token(roles: string[], sub?: string): string;
   stop(): Promise<void>;
 }
@@ -34,11 +42,11 @@ function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return kb / 1024;
 }
 
-/** Starts `node dist/src/main.js --with-workers` (API + relay + projections + scheduler). */
-export async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+/** Starts the service: `main.js --with-workers`, or `main.js` and `worker.js` side by side. */
+export async function startService(env: Record<string, string> = {}, topology: Topology = 'single'): Promise<ServiceProcess> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const databaseUrl = process.env.DATABASE_URL ?? defaultDatabaseUrl();
     const database: TestDatabase = await createTestDatabase(databaseUrl);
     cleanups.push(() => database.drop());
     let kafkaBrokers = process.env.KAFKA_BROKERS;
@@ -49,39 +57,43 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
     }
     const port = await freePort();
     const suffix = randomBytes(4).toString('hex');
-    const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js', '--with-workers'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: kafkaBrokers,
-        KAFKA_TOPIC_ARTICLES: `bench.article-events.${suffix}`,
-        KAFKA_TOPIC_REACTIONS: `bench.reactions.${suffix}`,
-        KAFKA_GROUP_PREFIX: `bench.${suffix}`,
-        JWT_SECRET,
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    cleanups.unshift(async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+    const serviceEnv = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: kafkaBrokers,
+      KAFKA_TOPIC_ARTICLES: `bench.article-events.${suffix}`,
+      KAFKA_TOPIC_REACTIONS: `bench.reactions.${suffix}`,
+      KAFKA_GROUP_PREFIX: `bench.${suffix}`,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    };
+    const roles: [string, string[]][] =
+      topology === 'single' ? [['service', ['dist/src/main.js', '--with-workers']]] : [['api', ['dist/src/main.js']], ['worker', ['dist/src/worker.js']]];
+    const children = roles.map(([role, args]) => {
+      const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd: ROOT, env: serviceEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+      cleanups.unshift(async () => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+      });
+      return { role, child };
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitUntilUp(url, child);
+    await waitUntilUp(url, children[0].child);
+    const memory = (field: 'VmHWM' | 'VmRSS') => children.map(({ role, child }) => ({ role, mb: procStatusMb(child.pid!, field) }));
     return {
       url,
-      pid: child.pid!,
+      databaseServer: new URL(databaseUrl).searchParams.get('host') ?? new URL(databaseUrl).host,
+      topology,
       databaseUrl: database.url,
       kafkaBrokers,
-      peakRssMb: () => procStatusMb(child.pid!, 'VmHWM'),
-      rssMb: () => procStatusMb(child.pid!, 'VmRSS'),
+      peakRssMb: () => memory('VmHWM'),
+      rssMb: () => memory('VmRSS'),
       token: (roles, sub = `bench-${roles.join('-')}`) =>
         jwt.sign({ sub, name: `Bench ${roles.join(' ')}`, roles }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '2h' }),
       stop: async () => {
@@ -92,6 +104,16 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The local PostgreSQL through its Unix socket when there is one (the usual way to reach a server
+ * on the same machine, and much cheaper per query than TCP over loopback), else over TCP.
+ */
+export function defaultDatabaseUrl(): string {
+  return existsSync('/var/run/postgresql/.s.PGSQL.5432')
+    ? 'postgres://postgres@localhost/test?host=/var/run/postgresql'
+    : 'postgres://postgres@127.0.0.1:5432/test';
 }
 
 async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {

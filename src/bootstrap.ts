@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { v7 as uuidv7 } from 'uuid';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
@@ -26,7 +26,7 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     // requestIdHeader: Fastify would take the header as it is and never ask genReqId.)
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     // Fastify answers a few broken requests (a malformed URL) before any route or Nest filter.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {

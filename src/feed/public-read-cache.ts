@@ -8,7 +8,8 @@ import { etagOf, type Representation } from './conditional-get.js';
 import { publicFeedProjection } from './public-feed.projection.js';
 
 const PUBLIC_PROJECTIONS = [publicFeedProjection.name, reactionCountsProjection.name];
-const MAX_ENTRIES = 1000;
+// Feed pages are up to ~100 KB: this bounds the cache to a few tens of MB.
+const MAX_ENTRIES = 200;
 
 interface Entry extends Representation {
   etag: string;

@@ -16,6 +16,11 @@ export interface KafkaConsumerOptions {
    * kafkajs's 5 s would also make every stop() take 5 s).
    */
   maxWaitTimeMs?: number;
+  /**
+   * Bytes a fetch waits for (up to maxWaitTimeMs) before answering; above 1, a busy topic is read
+   * in fewer, larger batches.
+   */
+  minBytes?: number;
   /** Partitions whose batches are handled at the same time (default 1). */
   partitionsConsumedConcurrently?: number;
   /** kafkajs stopped the consumer after repeated failures; `restarting` tells whether it comes back. */
@@ -62,6 +67,7 @@ export class KafkaConsumer {
       heartbeatInterval: options.heartbeatIntervalMs,
       maxBytesPerPartition: options.maxBytesPerPartition,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
+      minBytes: options.minBytes,
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       options.onCrash?.(payload.error, payload.restart);
