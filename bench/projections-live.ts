@@ -30,6 +30,7 @@ import { LatencyRecorder, now, sleep, type LatencySummary } from './bench-utils.
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './projections-profiler.js';
 import { Rng, articleText } from './projections-seed.js';
 import { CpuMeter, pidsNamed, processCpuSeconds, type Cleanup, type CpuReport } from './projections-sys.js';
+import { NODE_FLAGS } from './service-process.js';
 
 export interface LiveOptions {
   /** Database URL of the scratch database the service runs on (fresh, not migrated). */
@@ -298,7 +299,7 @@ export async function runLive(options: LiveOptions, cleanup: Cleanup): Promise<L
   const services: ServiceProcess[] = [];
   const profileFile = (name: string) => join(options.workDir, `${name}.cpuprofile`);
   const startService = (name: string, script: string, args: string[], serviceEnv: NodeJS.ProcessEnv) => {
-    const nodeArgs = options.profile ? ['--import', fileURLToPath(new URL('./projections-profiler.js', import.meta.url))] : [];
+    const nodeArgs = [...NODE_FLAGS, ...(options.profile ? ['--import', fileURLToPath(new URL('./projections-profiler.js', import.meta.url))] : [])];
     const childEnv = options.profile ? { ...serviceEnv, BENCH_PROFILE_FILE: profileFile(name) } : serviceEnv;
     const service = new ServiceProcess(name, script, args, childEnv, join(options.workDir, `${name}.log`), nodeArgs);
     services.push(service);

@@ -21,7 +21,7 @@
  *      with PASS/FAIL. The exit code is 0 either way: it is a report, not a test.
  *
  * Settings (env, defaults in brackets):
- *   DATABASE_URL [postgres://postgres@127.0.0.1:5432/test]  server to create the scratch databases on
+ *   DATABASE_URL [the local server's Unix socket, else 127.0.0.1:5432]  server to create the scratch databases on
  *   KAFKA_BROKERS  use this Kafka instead of starting a broker (topics and groups are unique per run)
  *   BENCH_PHASES [rebuild,live]
  *   Rebuild: BENCH_EVENTS [240000] events to seed (at least)   BENCH_CONCURRENT_ARTICLES [300] in progress
@@ -66,12 +66,13 @@ import {
 import { runLive, type LiveResult, type StageSummary } from './projections-live.js';
 import { generateLog, insertRows, type SeedSummary } from './projections-seed.js';
 import { busiestProcesses, Cleanup, CpuMeter, loadAverage, machineDescription, pidsNamed, type CpuReport } from './projections-sys.js';
+import { defaultDatabaseUrl } from './service-process.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------
 
-const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const SERVER_URL = process.env.DATABASE_URL || defaultDatabaseUrl();
 const PHASES = (process.env.BENCH_PHASES || 'rebuild,live').split(',').map((p) => p.trim());
 const EVENTS = envNumber('BENCH_EVENTS', 240_000);
 const CONCURRENT_ARTICLES = envNumber('BENCH_CONCURRENT_ARTICLES', 300);

@@ -19,7 +19,7 @@ const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 export type Topology = 'single' | 'split';
 
 // The flags the npm start scripts give node (package.json).
-const NODE_FLAGS = ['--max-old-space-size=160', ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+export const NODE_FLAGS = ['--max-old-space-size=160', ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 
 export interface ServiceProcess {
   url: string;
