@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { INSECURE_DEV_SECRET } from '../../src/config/app-config.js';
+import { ApiProcess } from '../support/api-process.js';
+import { seedStory } from '../support/seed-story.js';
+
+/**
+ * The embedded default, as `npm start` runs on a fresh machine: no DATABASE_URL, no KAFKA_BROKERS,
+ * PGlite in a data folder, projections fed from the store, and the seed story as a live demo.
+ */
+describe('the embedded default', () => {
+  let dataDir: string;
+  let service: ApiProcess | undefined;
+  const editor = jwt.sign({ sub: 'erin', name: 'Erin Walsh', roles: ['editor', 'reporter'] }, INSECURE_DEV_SECRET, { algorithm: 'HS256' });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'newsroom-embedded-'));
+  });
+  afterEach(async () => {
+    await service?.stop();
+    service = undefined;
+  });
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  const start = () => ApiProcess.start({ EMBEDDED_DATA_DIR: dataDir, PROJECTION_POLL_MS: '20' }, ['--with-workers']);
+
+  async function feedItems(url: string, until: (items: { headline: string }[]) => boolean) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { items } = await (await fetch(`${url}/feed`)).json();
+      if (until(items) || Date.now() > deadline) return items;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('starts on embedded PostgreSQL with the seed story published as a demo', async () => {
+    service = await start();
+    expect(service.logs).toMatch(/embedded PostgreSQL, projections from the store/);
+    expect(service.logs).toMatch(/npm run token -- --sub alice/);
+
+    const items = await feedItems(service.url, (candidates) => candidates.length > 0);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ headline: seedStory.headline, section: seedStory.section, tags: seedStory.tags });
+
+    const story = await (await fetch(`${service.url}/public/articles/${(items[0] as unknown as { slug: string }).slug}`)).json();
+    expect(story.claimReviews).toHaveLength(seedStory.claims.length);
+    expect(story.body).toContain('Washington, D.C.');
+
+    // The same code as with a server: staff can write, with the development secret.
+    const drafted = await fetch(`${service.url}/articles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ headline: 'A second story', body: 'Written on the embedded database.', section: 'local' }),
+    });
+    expect(drafted.status).toBe(201);
+  });
+
+  it('keeps its data across a restart and loads the demo only once', async () => {
+    service = await start();
+    const items = await feedItems(service.url, (candidates) => candidates.length > 0);
+    expect(items.map((item) => item.headline)).toEqual([seedStory.headline]);
+    const board = await (await fetch(`${service.url}/board`, { headers: { authorization: `Bearer ${editor}` } })).json();
+    expect(board.items.map((item: { headline: string }) => item.headline).sort()).toEqual(['A second story', seedStory.headline].sort());
+  });
+});
