@@ -2,7 +2,6 @@
  * Small helpers for benchmarks under bench/: latency recording, percentiles, formatting,
  * scratch databases and env settings. No dependencies beyond `pg`.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
@@ -133,33 +132,6 @@ export function envList(name: string, fallback: number[]): number[] {
 }
 
 export const envFlag = (name: string): boolean => /^(1|true|yes|on)$/i.test(process.env[name] ?? '');
-
-export interface ScratchDatabase {
-  url: string;
-  name: string;
-  /** Drops the database (closing leftover connections). Safe to call twice. */
-  drop(): Promise<void>;
-}
-
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-/** Creates an empty, uniquely named database on the server of `serverUrl`. */
-export async function createScratchDatabase(serverUrl: string, prefix = 'bench'): Promise<ScratchDatabase> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await runOnServer(serverUrl, `CREATE DATABASE ${quoteIdent(name)}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: url.toString(),
-    name,
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    },
-  };
-}
 
 export async function runOnServer<T extends pg.QueryResultRow = pg.QueryResultRow>(
   url: string,

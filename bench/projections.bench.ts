@@ -51,7 +51,6 @@ import { MIGRATIONS } from '../src/database/migrations.js';
 import { runMigrations } from '../src/database/run-migrations.js';
 import { PROJECTIONS } from '../src/projections/projection-registry.js';
 import {
-  createScratchDatabase,
   envFlag,
   envNumber,
   fmtInt,
@@ -67,6 +66,7 @@ import { runLive, type LiveResult, type StageSummary } from './projections-live.
 import { generateLog, insertRows, type SeedSummary } from './projections-seed.js';
 import { busiestProcesses, Cleanup, CpuMeter, loadAverage, machineDescription, pidsNamed, type CpuReport } from './projections-sys.js';
 import { defaultDatabaseUrl } from './service-process.js';
+import { createTestDatabase } from '../libs/testing/src/test-database.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -185,7 +185,7 @@ async function selectAll(url: string): Promise<Rate> {
 }
 
 async function rebuildPhase(cleanup: Cleanup): Promise<RebuildPhase> {
-  const database = await createScratchDatabase(SERVER_URL, 'bench_projections_rebuild');
+  const database = await createTestDatabase(SERVER_URL, 'bench_projections_rebuild');
   cleanup.add(`drop database ${database.name}`, () => database.drop());
   const dataSource = await new DataSource({ type: 'postgres', url: database.url, migrations: MIGRATIONS, extra: { max: 4 } }).initialize();
   cleanup.add('close the rebuild DataSource', async () => {
@@ -309,7 +309,7 @@ function median<T>(items: T[], key: (item: T) => number): T {
 
 async function livePhase(cleanup: Cleanup, kafkaInfo: { brokers: string; pid?: number; description: string }): Promise<LiveResult> {
   const runId = randomBytes(4).toString('hex');
-  const database = await createScratchDatabase(SERVER_URL, 'bench_projections_live');
+  const database = await createTestDatabase(SERVER_URL, 'bench_projections_live');
   cleanup.add(`drop database ${database.name}`, () => database.drop());
   const workDir = await mkdtemp(join(os.tmpdir(), 'newsroom-bench-projections-'));
   cleanup.add(`remove ${workDir}`, async () => {

@@ -51,7 +51,6 @@ import {
 } from '#libs/event-store';
 import {
   LatencyRecorder,
-  createScratchDatabase,
   envFlag,
   envList,
   envNumber,
@@ -66,8 +65,8 @@ import {
   runOnServer,
   sleep,
   type LatencySummary,
-  type ScratchDatabase,
 } from './bench-utils.js';
+import { createTestDatabase, type TestDatabase } from '../libs/testing/src/test-database.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -1308,9 +1307,9 @@ async function main(): Promise<void> {
   log(`event       : ${EVENT_TYPE}, data ${payloadBytes} B JSON + metadata ${metadataBytes} B JSON; pool size = concurrency for every system`);
   log();
 
-  let database: ScratchDatabase | undefined;
+  let database: TestDatabase | undefined;
   try {
-    database = await createScratchDatabase(serverUrl, 'newsroom_bench');
+    database = await createTestDatabase(serverUrl, 'newsroom_bench');
     const url = database.url;
     const appendUrl = withSessionSettings(url);
     log(`database    : ${database.name}`);

@@ -6,8 +6,8 @@ import {
   type Person,
   type VerdictRating,
 } from '#libs/contracts';
-import { groupByKey, type ProjectedEvent, type Projection, type ProjectionContext } from '#libs/projections';
-import { upsertRows } from '#libs/read-models';
+import type { ProjectedEvent, Projection } from '#libs/projections';
+import { applyRowPerArticle } from '#libs/read-models';
 import { ARTICLE_STREAM_TYPE } from '../articles/article-stream.js';
 
 export const EDITOR_BOARD_TABLE = 'editor_board';
@@ -224,22 +224,9 @@ const toRecord = (row: EditorBoardRow): Record<keyof typeof COLUMNS, unknown> =>
   };
 };
 
-/** Loads the batch's articles in one query, folds their events in memory, writes them back in one upsert. */
-async function apply(events: readonly ProjectedEvent[], context: ProjectionContext): Promise<void> {
-  const table = context.table(EDITOR_BOARD_TABLE);
-  // streamTypes below makes the runner hand us article events only.
-  const byArticle = groupByKey(events as readonly ArticleProjectedEvent[]);
-  const stored = await context.query<StoredRow>(`SELECT * FROM ${table} WHERE id = ANY($1::uuid[])`, [[...byArticle.keys()]]);
-  const existing = new Map(stored.map((row) => [row.id, fromStored(row)]));
-  const rows = [...byArticle]
-    .map(([articleId, articleEvents]) => articleEvents.reduce<EditorBoardRow | null>(evolve, existing.get(articleId) ?? null))
-    .filter((row): row is EditorBoardRow => row !== null);
-  await upsertRows(context, table, COLUMNS, ['id'], rows.map(toRecord));
-}
-
 export const editorBoardProjection: Projection = {
   name: 'editor-board',
   streamTypes: [ARTICLE_STREAM_TYPE],
   tables: [EDITOR_BOARD_TABLE],
-  apply,
+  apply: applyRowPerArticle<EditorBoardRow, StoredRow, ArticleProjectedEvent>({ table: EDITOR_BOARD_TABLE, columns: COLUMNS, evolve, fromStored, toRecord }),
 };

@@ -1,6 +1,6 @@
 import type { ArticleEvent, CorrectionKind, Person, VerdictRating } from '#libs/contracts';
-import { groupByKey, type ProjectedEvent, type Projection, type ProjectionContext } from '#libs/projections';
-import { upsertRows } from '#libs/read-models';
+import type { ProjectedEvent, Projection } from '#libs/projections';
+import { applyRowPerArticle } from '#libs/read-models';
 import { ARTICLE_STREAM_TYPE } from '../articles/article-stream.js';
 
 export const PUBLIC_FEED_TABLE = 'public_feed';
@@ -207,22 +207,9 @@ const toRecord = (row: PublicFeedRow): Record<keyof typeof COLUMNS, unknown> => 
   retraction: row.retraction,
 });
 
-/** Loads the batch's articles in one query, folds their events in memory, writes them back in one upsert. */
-async function apply(events: readonly ProjectedEvent[], context: ProjectionContext): Promise<void> {
-  const table = context.table(PUBLIC_FEED_TABLE);
-  // streamTypes below makes the runner hand us article events only.
-  const byArticle = groupByKey(events as readonly ArticleProjectedEvent[]);
-  const stored = await context.query<StoredRow>(`SELECT * FROM ${table} WHERE id = ANY($1::uuid[])`, [[...byArticle.keys()]]);
-  const existing = new Map(stored.map((row) => [row.id, fromStored(row)]));
-  const rows = [...byArticle]
-    .map(([articleId, articleEvents]) => articleEvents.reduce<PublicFeedRow | null>(evolve, existing.get(articleId) ?? null))
-    .filter((row): row is PublicFeedRow => row !== null);
-  await upsertRows(context, table, COLUMNS, ['id'], rows.map(toRecord));
-}
-
 export const publicFeedProjection: Projection = {
   name: 'public-feed',
   streamTypes: [ARTICLE_STREAM_TYPE],
   tables: [PUBLIC_FEED_TABLE],
-  apply,
+  apply: applyRowPerArticle<PublicFeedRow, StoredRow, ArticleProjectedEvent>({ table: PUBLIC_FEED_TABLE, columns: COLUMNS, evolve, fromStored, toRecord }),
 };

@@ -26,10 +26,10 @@ describe('the embedded default', () => {
 
   const start = () => ApiProcess.start({ EMBEDDED_DATA_DIR: dataDir, PROJECTION_POLL_MS: '20' }, ['--with-workers']);
 
-  async function feedItems(url: string, until: (items: { headline: string }[]) => boolean) {
+  async function feedItems(url: string, until: (items: { headline: string; slug: string }[]) => boolean) {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const { items } = await (await fetch(`${url}/feed`)).json();
+      const { items } = (await (await fetch(`${url}/feed`)).json()) as { items: { headline: string; slug: string }[] };
       if (until(items) || Date.now() > deadline) return items;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -44,7 +44,7 @@ describe('the embedded default', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ headline: seedStory.headline, section: seedStory.section, tags: seedStory.tags });
 
-    const story = await (await fetch(`${service.url}/public/articles/${(items[0] as unknown as { slug: string }).slug}`)).json();
+    const story = (await (await fetch(`${service.url}/public/articles/${items[0].slug}`)).json()) as { claimReviews: unknown[]; body: string };
     expect(story.claimReviews).toHaveLength(seedStory.claims.length);
     expect(story.body).toContain('Washington, D.C.');
 
@@ -61,7 +61,7 @@ describe('the embedded default', () => {
     service = await start();
     const items = await feedItems(service.url, (candidates) => candidates.length > 0);
     expect(items.map((item) => item.headline)).toEqual([seedStory.headline]);
-    const board = await (await fetch(`${service.url}/board`, { headers: { authorization: `Bearer ${editor}` } })).json();
-    expect(board.items.map((item: { headline: string }) => item.headline).sort()).toEqual(['A second story', seedStory.headline].sort());
+    const board = (await (await fetch(`${service.url}/board`, { headers: { authorization: `Bearer ${editor}` } })).json()) as { items: { headline: string }[] };
+    expect(board.items.map((item) => item.headline).sort()).toEqual(['A second story', seedStory.headline].sort());
   });
 });

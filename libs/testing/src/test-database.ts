@@ -11,14 +11,14 @@ export interface TestDatabase {
 }
 
 /**
- * A uniquely named empty database (newsroom_t_<random>) on the server of `baseUrl`, so that
- * test files running in parallel never see each other's tables or rows.
+ * A uniquely named empty database (<prefix>_<random>) on the server of `baseUrl`, so that
+ * test files (and benchmarks) running in parallel never see each other's tables or rows.
  */
-export async function createTestDatabase(baseUrl = process.env.DATABASE_URL): Promise<TestDatabase> {
+export async function createTestDatabase(baseUrl = process.env.DATABASE_URL, prefix = 'newsroom_t'): Promise<TestDatabase> {
   if (!baseUrl) {
     throw new Error('createTestDatabase: no server URL: pass one or set DATABASE_URL (jest global setup does)');
   }
-  const name = `newsroom_t_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await onServer(baseUrl, `CREATE DATABASE ${quoteIdentifier(name)}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
