@@ -88,10 +88,11 @@ export class KafkaFedProjection {
   private async handle(batch: IncomingBatch): Promise<void> {
     const events = batch.messages.flatMap((message) => this.toProjectedEvent(message));
     if (events.length === 0) return;
-    await this.applier.transact(this.dataSource, async (tx, isolate) => {
+    const result = await this.applier.transact(this.dataSource, async (tx, isolate) => {
       await this.applier.lock(tx, 'shared', events.map((event) => event.key));
-      await this.applier.applyBatch(tx, events, { isolate });
+      return this.applier.applyBatch(tx, events, { isolate, countAfterCommit: true });
     });
+    await this.applier.count(this.dataSource, result);
   }
 
   /** A message that is not one of our events cannot be applied or parked: it is logged and skipped. */

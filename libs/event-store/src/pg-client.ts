@@ -8,8 +8,9 @@ export interface PreparedStatement {
 }
 
 /**
- * Runs on the pg connection of the caller's transaction (`manager`), or on one of the pool's.
- * Through the driver's client rather than TypeORM's `query()`, which cannot send named statements.
+ * Runs on the pg connection of the caller's transaction (`manager`), or on a connection of
+ * TypeORM's pg pool. Through the driver's client rather than TypeORM's `query()`, which cannot
+ * send named statements (and costs a query runner per call on these hot paths).
  */
 export async function withPgClient<T>(
   dataSource: DataSource,
@@ -17,13 +18,17 @@ export async function withPgClient<T>(
   run: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const inTransaction = manager?.queryRunner;
-  const runner = inTransaction ?? dataSource.createQueryRunner();
+  if (inTransaction) return run((await inTransaction.connect()) as pg.PoolClient);
+  const client = await poolOf(dataSource).connect();
   try {
-    return await run((await runner.connect()) as pg.PoolClient);
+    return await run(client);
   } finally {
-    if (!inTransaction) await runner.release();
+    client.release();
   }
 }
+
+/** The pg Pool behind TypeORM's postgres driver (its `master`). */
+const poolOf = (dataSource: DataSource): pg.Pool => (dataSource.driver as unknown as { master: pg.Pool }).master;
 
 export async function queryPrepared<T extends pg.QueryResultRow>(
   dataSource: DataSource,

@@ -27,6 +27,8 @@ export interface BatchResult {
   skipped: number;
   /** Could not be applied, or queued behind an article's parked event. */
   parked: number;
+  /** Recorded time of the newest applied event. */
+  lastEventAt: Date | null;
 }
 
 export interface ApplyOptions {
@@ -35,6 +37,11 @@ export interface ApplyOptions {
   isolate?: boolean;
   /** Also move the projection's log checkpoint there (log-fed batches), never backwards. */
   moveCheckpointTo?: LogCheckpoint;
+  /**
+   * Leave the checkpoint row's counters to `count()` after the commit: batches that run side by
+   * side (Kafka partitions) would otherwise queue on that one row until each other's commit.
+   */
+  countAfterCommit?: boolean;
 }
 
 /**
@@ -138,9 +145,24 @@ export class ProjectionApplier {
         }
       }
     }
-    await this.record(tx, applied, target, options.moveCheckpointTo);
+    const lastEventAt = applied.reduce<Date | null>((latest, e) => (latest === null || e.recordedAt > latest ? e.recordedAt : latest), null);
+    await this.record(tx, applied, target, options.moveCheckpointTo, options.countAfterCommit ? null : lastEventAt);
     await this.park(tx, parked, target);
-    return { applied: applied.length, skipped, parked: parked.length };
+    return { applied: applied.length, skipped, parked: parked.length, lastEventAt };
+  }
+
+  /**
+   * Counts a committed batch on the checkpoint row (with `countAfterCommit`). Its change tells
+   * readers such as the public cache that the read model moved, so it comes after the commit.
+   */
+  async count(db: SqlRunner, result: BatchResult): Promise<void> {
+    if (result.applied === 0) return;
+    await db.query(
+      `UPDATE projection_checkpoints
+          SET events_applied = events_applied + $2, last_event_at = GREATEST(last_event_at, $3::timestamptz), updated_at = now()
+        WHERE projection = $1`,
+      [this.projection.name, result.applied, result.lastEventAt],
+    );
   }
 
   private context(tx: SqlRunner, target: ApplyTarget): ProjectionContext {
@@ -230,8 +252,17 @@ export class ProjectionApplier {
     }
   }
 
-  /** The applied versions and the checkpoint's counters (and position) in one statement. */
-  private async record(tx: SqlRunner, applied: ProjectedEvent[], target: ApplyTarget, moveTo: LogCheckpoint | undefined): Promise<void> {
+  /**
+   * The applied versions and the checkpoint's counters (and position) in one statement; without
+   * `lastEventAt` (counted after the commit) only the versions and the position.
+   */
+  private async record(
+    tx: SqlRunner,
+    applied: ProjectedEvent[],
+    target: ApplyTarget,
+    moveTo: LogCheckpoint | undefined,
+    lastEventAt: Date | null,
+  ): Promise<void> {
     const latest = new Map<string, ProjectedEvent>();
     for (const event of applied) latest.set(event.streamId, event);
     const streams = [...latest.values()];
@@ -239,12 +270,11 @@ export class ProjectionApplier {
       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
       ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position`;
     const versionValues = [streams.map((e) => e.streamId), streams.map((e) => e.streamVersion), streams.map((e) => e.position)];
-    const touchesCheckpoint = target.countOnCheckpoint && (applied.length > 0 || moveTo !== undefined);
-    if (!touchesCheckpoint) {
+    const counts = target.countOnCheckpoint && lastEventAt !== null;
+    if (!counts && moveTo === undefined) {
       if (streams.length > 0) await tx.query(versions, versionValues);
       return;
     }
-    const lastEventAt = applied.reduce<Date | null>((latestAt, e) => (latestAt === null || e.recordedAt > latestAt ? e.recordedAt : latestAt), null);
     await tx.query(
       `WITH versions AS (${versions} RETURNING 1)
        UPDATE projection_checkpoints
@@ -254,7 +284,7 @@ export class ProjectionApplier {
               transaction_id = CASE WHEN $7::xid8 IS NOT NULL AND (transaction_id, position) < ($7::xid8, $8::bigint) THEN $7::xid8 ELSE transaction_id END,
               position = CASE WHEN $7::xid8 IS NOT NULL AND (transaction_id, position) < ($7::xid8, $8::bigint) THEN $8::bigint ELSE position END
         WHERE projection = $4`,
-      [...versionValues, this.projection.name, applied.length, lastEventAt, moveTo?.transactionId ?? null, moveTo?.position ?? null],
+      [...versionValues, this.projection.name, counts ? applied.length : 0, lastEventAt, moveTo?.transactionId ?? null, moveTo?.position ?? null],
     );
   }
 

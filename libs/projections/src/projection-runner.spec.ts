@@ -89,8 +89,8 @@ describe('projection runner (PostgreSQL)', () => {
 
     // Redelivery of the same events, and a replay out of order, change nothing.
     const all = (await store.readStream('article-a1')).map(fromRecordedEvent);
-    expect(await applyDirectly(all)).toEqual({ applied: 0, skipped: 3, parked: 0 });
-    expect(await applyDirectly([all[2], all[0], all[1]])).toEqual({ applied: 0, skipped: 3, parked: 0 });
+    expect(await applyDirectly(all)).toEqual({ applied: 0, skipped: 3, parked: 0, lastEventAt: null });
+    expect(await applyDirectly([all[2], all[0], all[1]])).toEqual({ applied: 0, skipped: 3, parked: 0, lastEventAt: null });
     expect(await counts()).toEqual({ a1: 3, a2: 2 });
   });
 
@@ -115,7 +115,7 @@ describe('projection runner (PostgreSQL)', () => {
     await write('g1', 1);
     const [first] = (await store.readStream('article-g1')).map(fromRecordedEvent);
     const ahead = { ...first, eventId: '00000000-0000-7000-8000-00000000aaaa', streamVersion: 3 } as ProjectedEvent;
-    expect(await applyDirectly([ahead])).toEqual({ applied: 0, skipped: 0, parked: 1 });
+    expect(await applyDirectly([ahead])).toEqual({ applied: 0, skipped: 0, parked: 1, lastEventAt: null });
     const [parked] = await dataSource.query(`SELECT key, error FROM projection_dead_letters WHERE event_id = $1`, [ahead.eventId]);
     expect(parked).toEqual({ key: 'g1', error: expect.stringContaining('missing events') });
   });

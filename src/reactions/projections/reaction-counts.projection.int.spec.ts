@@ -118,8 +118,8 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
         return applier.applyBatch(tx, batch);
       });
 
-    expect(await redeliver(events)).toEqual({ applied: 0, skipped: events.length, parked: 0 });
-    expect(await redeliver([...events.slice(100, 200)].reverse())).toEqual({ applied: 0, skipped: 100, parked: 0 });
+    expect(await redeliver(events)).toEqual({ applied: 0, skipped: events.length, parked: 0, lastEventAt: null });
+    expect(await redeliver([...events.slice(100, 200)].reverse())).toEqual({ applied: 0, skipped: 100, parked: 0, lastEventAt: null });
     expect(await counts()).toEqual(before);
 
     // New events mixed into a redelivered batch: only the new ones count.
@@ -127,7 +127,7 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
     await run(ARTICLES[0], 'reader-new-1', { type: 'React', kind: 'wow' });
     await run(ARTICLES[0], 'reader-new-1', { type: 'React', kind: 'sad' });
     const fresh = (await allEvents()).slice(newFrom).map(fromRecordedEvent);
-    expect(await redeliver([...events.slice(0, 50), ...fresh, ...fresh])).toEqual({ applied: 2, skipped: 52, parked: 0 });
+    expect(await redeliver([...events.slice(0, 50), ...fresh, ...fresh])).toEqual({ applied: 2, skipped: 52, parked: 0, lastEventAt: expect.any(Date) });
     expect(await counts()).toEqual(expectedCounts());
   });
 
