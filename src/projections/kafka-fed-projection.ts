@@ -68,9 +68,9 @@ export class KafkaFedProjection {
           fromBeginning: true,
           // Batches of different partitions may apply side by side (they lock their own articles).
           partitionsConsumedConcurrently: 3,
-          // Under load, fewer and larger batches (one transaction each); idle, at most 50 ms more.
-          minBytes: 64 * 1024,
-          maxWaitTimeMs: 50,
+          // Under load, fewer and larger batches (one transaction each); idle, at most 100 ms more.
+          minBytes: 128 * 1024,
+          maxWaitTimeMs: 100,
           onCrash: (error, restarting) =>
             this.options.logger.error({ msg: `projection ${this.projection.name} consumer crashed`, restarting, err: error }),
         });
