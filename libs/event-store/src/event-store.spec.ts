@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '#libs/testing';
+import { COMBINED_APPEND } from './append-combiner.js';
 import { EventStore } from './event-store.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
 import { CreateEventStore1764230000000 } from './migrations/1764230000000-create-event-store.js';
@@ -167,6 +168,29 @@ describe('EventStore (PostgreSQL)', () => {
     ]);
     expect((attempts[10] as PromiseRejectedResult).reason).not.toBeInstanceOf(WrongExpectedVersionError);
     expect(await store.readStream('s-faulty')).toEqual([]);
+  });
+
+  it('plans the combined append to probe the index even when it is first prepared on an empty table', async () => {
+    // A connection keeps a statement's generic plan: one made while the table was empty must not
+    // read the whole table on every append once it has grown.
+    const empty = await createTestDatabase();
+    const emptySource = new DataSource({ type: 'postgres', url: empty.url, migrations: [CreateEventStore1764230000000] });
+    try {
+      await emptySource.initialize();
+      await emptySource.runMigrations();
+      const plan = await emptySource.transaction(async (manager) => {
+        await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await manager.query(`PREPARE combined_append(jsonb) AS ${COMBINED_APPEND.text}`);
+        const rows: { 'QUERY PLAN': string }[] = await manager.query(`EXPLAIN EXECUTE combined_append('[]')`);
+        await manager.query('DEALLOCATE combined_append');
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toContain('Index Only Scan using events_stream_version_unique');
+      expect(plan).not.toContain('Seq Scan on events');
+    } finally {
+      await emptySource.destroy();
+      await empty.drop();
+    }
   });
 
   it('does not pass an open transaction with a lower position, and delivers it once it commits', async () => {

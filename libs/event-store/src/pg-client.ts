@@ -20,10 +20,17 @@ export async function withPgClient<T>(
   const inTransaction = manager?.queryRunner;
   if (inTransaction) return run((await inTransaction.connect()) as pg.PoolClient);
   const client = await poolOf(dataSource).connect();
+  // The pool stops listening for a client's errors while it is lent out: a connection the server
+  // drops (a restart, say) would raise an 'error' nobody handles and bring the process down.
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost = error);
+  client.on('error', onError);
   try {
     return await run(client);
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    // With an error, the pool drops the connection instead of lending it out again.
+    client.release(lost);
   }
 }
 
