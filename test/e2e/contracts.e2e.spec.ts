@@ -7,11 +7,12 @@ import {
   type ArticleEventType,
   type NewsroomTopic,
 } from '#libs/contracts';
-import { KafkaClient, type IncomingMessage } from '#libs/kafka';
+import type { IncomingMessage } from '#libs/kafka';
 import { createSubscriber } from '#libs/subscriber';
 import { createContractValidator } from '../../libs/contracts/src/schemas/contract-validator.js';
 import { seedStory } from '../support/seed-story.js';
 import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
+import { readTopics } from '../support/topic-reader.js';
 
 const reporter = tokenOf(STAFF.reporter);
 const editor = tokenOf(STAFF.editor);
@@ -122,26 +123,10 @@ describe('Kafka contract: every emitted event validates', () => {
   async function readBothTopics(
     enough: (received: { topic: NewsroomTopic; message: IncomingMessage }[]) => boolean,
   ): Promise<{ topic: NewsroomTopic; message: IncomingMessage }[]> {
-    const kafka = new KafkaClient({ brokers: process.env.KAFKA_BROKERS!, clientId: 'contracts-e2e' });
     const topicOf = (name: string): NewsroomTopic => (name === app.topics.articles ? 'articles' : 'reactions');
-    const received: { topic: NewsroomTopic; message: IncomingMessage }[] = [];
-    const topics = [app.topics.articles, app.topics.reactions];
-    const deadline = Date.now() + 30_000;
-    // The relay creates the topics; subscribing to one that does not exist yet fails.
-    while (Object.keys(await kafka.topicPartitionCounts(topics)).length < topics.length) {
-      if (Date.now() > deadline) throw new Error(`the service did not create its topics ${topics.join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const consumer = kafka.createConsumer({ groupId: `contracts-e2e-${Date.now()}`, topics, fromBeginning: true });
-    try {
-      await consumer.start(async (batch) => {
-        received.push(...batch.messages.map((message) => ({ topic: topicOf(message.topic), message })));
-      });
-      while (!enough(received) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    } finally {
-      await consumer.stop();
-    }
-    return received;
+    const withTopic = (message: IncomingMessage) => ({ topic: topicOf(message.topic), message });
+    const messages = await readTopics([app.topics.articles, app.topics.reactions], (all) => enough(all.map(withTopic)));
+    return messages.map(withTopic);
   }
 
   /** First delivery of each event (delivery is at-least-once). */

@@ -1,5 +1,6 @@
-import { fromCloudEventMessage, KafkaClient, type IncomingMessage } from '#libs/kafka';
+import { fromCloudEventMessage } from '#libs/kafka';
 import { seedStory } from '../support/seed-story.js';
+import { readTopics } from '../support/topic-reader.js';
 import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
 
 /** The service with Kafka: the relay publishes the workflow, projections read it back from Kafka. */
@@ -28,28 +29,9 @@ describe('the service with Kafka', () => {
     return { id, position: published.body.position };
   }
 
-  async function consumeAll(topic: string, until: (messages: IncomingMessage[]) => boolean): Promise<IncomingMessage[]> {
-    const kafka = new KafkaClient({ brokers: process.env.KAFKA_BROKERS!, clientId: 'kafka-pipeline-spec' });
-    // The relay creates the topics when it becomes active; do not race it.
-    await kafka.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1 }]);
-    const consumer = kafka.createConsumer({ groupId: `spec-${Date.now()}`, topics: [topic], fromBeginning: true });
-    const messages: IncomingMessage[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    await consumer.start(async (batch) => {
-      messages.push(...batch.messages);
-      if (until(messages)) done();
-    });
-    const timeout = setTimeout(done, 30_000);
-    await finished;
-    clearTimeout(timeout);
-    await consumer.stop();
-    return messages;
-  }
-
   it('publishes every event of the workflow to the article topic, in order per article', async () => {
     const { id } = await publishSeedStory();
-    const messages = await consumeAll(app.topics.articles, (all) =>
+    const messages = await readTopics([app.topics.articles], (all) =>
       all.some((message) => message.headers.ce_subject === id && message.headers.ce_type === 'newsroom.article.published.v1'),
     );
     if (process.env.DEBUG_SPEC) console.log(messages.length, messages.slice(0, 2));

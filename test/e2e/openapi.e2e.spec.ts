@@ -121,6 +121,15 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
     }
   });
 
+  it('documents 503 (database unreachable) as problem+json on every route, and keeps readiness its own 503', () => {
+    for (const [route, operation] of operations) {
+      if (route === 'GET /health/ready') continue;
+      const ref = operation.responses['503']?.content?.['application/problem+json']?.schema.$ref;
+      expect({ route, ref }).toEqual({ route, ref: '#/components/schemas/ProblemDetailsSchema' });
+    }
+    expect(Object.keys(operations.get('GET /health/ready')!.responses['503']?.content ?? {})).toEqual(['application/json']);
+  });
+
   it('describes errors with one ProblemDetails schema (RFC 9457), and only as application/problem+json', () => {
     const problem = document.components.schemas.ProblemDetailsSchema;
     expect(Object.keys(problem.properties)).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'errors']));

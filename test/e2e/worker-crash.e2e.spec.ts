@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ProjectionRebuilder, streamsTableOf } from '#libs/projections';
-import { EventStore } from '#libs/event-store';
-import { PROJECTIONS } from '../../src/projections/projection-registry.js';
+import { nothingUnapplied, readModelSnapshot, rebuildAll, unappliedEvents, waitUntilApplied } from '../support/read-model-audit.js';
 import { seedStory } from '../support/seed-story.js';
 import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
 import { WorkerProcess } from '../support/worker-process.js';
@@ -53,32 +51,6 @@ describe('a worker killed in the middle of a batch', () => {
     );
   }
 
-  /** Events not yet applied, per projection. */
-  async function unapplied(): Promise<Record<string, number>> {
-    const result: Record<string, number> = {};
-    for (const projection of PROJECTIONS) {
-      const [{ n }] = await dataSource.query(
-        `SELECT count(*)::int AS n FROM events e
-          WHERE e.stream_type = ANY($1::text[])
-            AND NOT EXISTS (SELECT 1 FROM ${streamsTableOf(projection)} s WHERE s.stream_id = e.stream_id AND s.version >= e.stream_version)`,
-        [projection.streamTypes],
-      );
-      result[projection.name] = n;
-    }
-    return result;
-  }
-
-  async function snapshot(): Promise<Record<string, unknown[]>> {
-    const tables = PROJECTIONS.flatMap((projection) => [...projection.tables, streamsTableOf(projection)]);
-    const result: Record<string, unknown[]> = {};
-    for (const table of tables) {
-      result[table] = (await dataSource.query(`SELECT to_jsonb(t) AS row FROM ${table} t`)).map((r: { row: unknown }) => JSON.stringify(r.row)).sort();
-    }
-    const [{ n }] = await dataSource.query('SELECT count(*)::int AS n FROM projection_dead_letters');
-    result.deadLetters = [n];
-    return result;
-  }
-
   it('leaves every read model equal to a full rebuild', async () => {
     const http = httpClient(api.url);
     await writeWorkflows(http, 30);
@@ -93,23 +65,16 @@ describe('a worker killed in the middle of a batch', () => {
       await sleep(50);
     }
     await first.kill();
-    const pendingAtKill = await unapplied();
+    const pendingAtKill = await unappliedEvents(dataSource);
     expect(Object.values(pendingAtKill).some((n) => n > 0)).toBe(true);
     await writing;
 
     startWorker();
-    const caughtUpBy = Date.now() + 90_000;
-    let pending = await unapplied();
-    while (Object.values(pending).some((n) => n > 0) && Date.now() < caughtUpBy) {
-      await sleep(250);
-      pending = await unapplied();
-    }
-    expect(pending).toEqual(Object.fromEntries(PROJECTIONS.map((projection) => [projection.name, 0])));
+    expect(await waitUntilApplied(dataSource, 90_000)).toEqual(nothingUnapplied());
 
-    const live = await snapshot();
-    const rebuilder = new ProjectionRebuilder(dataSource, new EventStore(dataSource));
-    for (const projection of PROJECTIONS) await rebuilder.rebuild(projection);
-    const rebuilt = await snapshot();
+    const live = await readModelSnapshot(dataSource);
+    await rebuildAll(dataSource);
+    const rebuilt = await readModelSnapshot(dataSource);
     expect(rebuilt).toEqual(live);
     expect(live.deadLetters).toEqual([0]);
   });

@@ -6,3 +6,4 @@ export * from './auth/auth.decorators.js';
 export * from './auth/jwt-auth.guard.js';
 export * from './validators.js';
 export * from './etag.interceptor.js';
+export * from './database-unavailable.js';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type ProblemDetails } from './problem-details.js';
 
 const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
@@ -16,6 +17,9 @@ const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
   415: ['unsupported-media-type', 'Unsupported media type'],
   429: ['rate-limited', 'Too many requests'],
 };
+
+/** Seconds a client is asked to wait before trying again while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 // Fastify's own request errors (body parsing, limits) arrive here before any controller runs.
 const FASTIFY_ERRORS: Record<string, [status: number, code: string, title: string]> = {
@@ -57,7 +61,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = context.getRequest<FastifyRequest>();
     const reply = context.getResponse<FastifyReply>();
     const { problem, headers } = this.toProblem(exception, request.url);
-    if (problem.status >= 500) {
+    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) {
+      // An outage, not a bug: one line per request, no stack.
+      this.logger.warn({ msg: 'database unavailable', reason: String((exception as Error)?.message ?? exception), reqId: request.id, url: request.url });
+    } else if (problem.status >= 500) {
       this.logger.error({ msg: 'request failed', err: exception, reqId: request.id, url: request.url });
     }
     reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(problem);
@@ -103,6 +110,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = fastifyError.statusCode;
       const [code, title] = CODE_BY_STATUS[status] ?? ['bad-request', 'Bad request'];
       return { problem: { type: problemType(code), title, status, detail: fastifyError.message, instance }, headers: {} };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        problem: {
+          type: problemType('service-unavailable'),
+          title: 'Service unavailable',
+          status: HttpStatus.SERVICE_UNAVAILABLE,
+          detail:
+            'The database cannot be reached; try again shortly. A write answered this way may or may not have been saved: ' +
+            'read it back before repeating it, or repeat it with If-Match.',
+          instance,
+        },
+        headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+      };
     }
     return {
       problem: {

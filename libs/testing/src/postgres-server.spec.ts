@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { freePort } from './free-port.js';
-import { ensurePostgres, type PostgresServer } from './postgres-server.js';
+import { ensurePostgres, startPostgresServer, type PostgresServer } from './postgres-server.js';
 
 async function select<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -43,5 +43,23 @@ describe('ensurePostgres', () => {
     await throwaway.stop();
     throwaway = undefined;
     await expect(select(url.toString(), 'SELECT 1')).rejects.toThrow();
+  });
+});
+
+describe('startPostgresServer', () => {
+  it('crashes and restarts a durable server of its own, keeping every committed row', async () => {
+    const server = await startPostgresServer(process.env.DATABASE_URL, { durable: true });
+    try {
+      expect(await select(server.url, "SELECT current_setting('synchronous_commit') AS sync")).toEqual({ sync: 'on' });
+      await select(server.url, 'CREATE TABLE kept AS SELECT 42 AS answer');
+
+      await server.halt('immediate');
+      await expect(select(server.url, 'SELECT 1')).rejects.toThrow();
+
+      await server.resume();
+      expect(await select(server.url, 'SELECT answer FROM kept')).toEqual({ answer: 42 });
+    } finally {
+      await server.stop();
+    }
   });
 });

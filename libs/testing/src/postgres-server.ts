@@ -17,6 +17,19 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
+/** A server of the test's own, which it may stop and start again (to test faults). */
+export interface ThrowawayPostgres extends PostgresServer {
+  /** Stops the server; `immediate` is a crash: no checkpoint, WAL recovery at the next start. */
+  halt(mode: 'fast' | 'immediate'): Promise<void>;
+  /** Starts the halted server again, on the same port and data. */
+  resume(): Promise<void>;
+}
+
+export interface ThrowawayPostgresOptions {
+  /** Keep fsync and synchronous commit on, so a crash loses no acknowledged commit. */
+  durable?: boolean;
+}
+
 interface OsUser {
   name: string;
   uid: number;
@@ -40,6 +53,17 @@ export async function ensurePostgres(url: string = DEFAULT_DATABASE_URL): Promis
     return { url, stop: async () => undefined };
   }
   return startThrowawayServer(url);
+}
+
+/**
+ * Always a throwaway server from the machine's binaries (initdb + pg_ctl), never a running one:
+ * for specs that stop, crash and restart the database under the service.
+ */
+export function startPostgresServer(
+  url: string = DEFAULT_DATABASE_URL,
+  options: ThrowawayPostgresOptions = {},
+): Promise<ThrowawayPostgres> {
+  return startThrowawayServer(url, options);
 }
 
 /** 'ok', 'no-database' (server answers, database missing) or 'unreachable'. */
@@ -72,7 +96,7 @@ async function createDatabase(url: string): Promise<void> {
   }
 }
 
-async function startThrowawayServer(requestedUrl: string): Promise<PostgresServer> {
+async function startThrowawayServer(requestedUrl: string, options: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   const binDir = await findPostgresBinaries();
   // initdb refuses to run as root, so as root the server runs as the `postgres` OS user.
   const runAs = process.getuid?.() === 0 ? await osUser('postgres') : undefined;
@@ -90,26 +114,33 @@ async function startThrowawayServer(requestedUrl: string): Promise<PostgresServe
   if (runAs) await chown(rootDir, runAs.uid, runAs.gid);
   const port = await freePort();
   const run = (tool: string, args: string[]) => runTool(join(binDir, tool), args, runAs);
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${rootDir}`,
+    '-c listen_addresses=127.0.0.1',
+    // Durability is pointless for a throwaway server, unless the spec crashes it on purpose.
+    ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+  ].join(' ');
 
   let pid: number | undefined;
-  try {
-    await run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
-    // Durability is pointless for a throwaway server; speed is not.
-    const serverOptions = [
-      `-p ${port}`,
-      `-k ${rootDir}`,
-      '-c listen_addresses=127.0.0.1',
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-    ].join(' ');
+  const startServer = async () => {
     await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', serverOptions, 'start']);
     pid = await postmasterPid(dataDir);
     if (!pid) throw new Error(`pg_ctl reported a start but ${dataDir}/postmaster.pid has no pid`);
     // pg_ctl daemonizes the server: without this it would outlive a SIGKILLed Node.
-    const watchdog = killWhenParentDies(pid, 'QUIT');
-    started.set(rootDir, { pid, watchdog });
+    started.set(rootDir, { pid, watchdog: killWhenParentDies(pid, 'QUIT') });
     installExitHook();
+  };
+  const stopServer = async (mode: 'fast' | 'immediate') => {
+    await run('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop']).catch(() => killServer(pid));
+    started.get(rootDir)?.watchdog.kill('SIGKILL');
+    started.delete(rootDir);
+    pid = undefined;
+  };
+
+  try {
+    await run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    await startServer();
 
     const url = new URL(requestedUrl);
     url.username = 'postgres';
@@ -118,15 +149,15 @@ async function startThrowawayServer(requestedUrl: string): Promise<PostgresServe
     url.port = String(port);
     if (databaseName(url.toString()) !== 'postgres') await createDatabase(url.toString());
 
-    let stopped = false;
+    let removed = false;
     return {
       url: url.toString(),
+      halt: stopServer,
+      resume: startServer,
       stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => killServer(pid));
-        watchdog.kill('SIGKILL');
-        started.delete(rootDir);
+        if (removed) return;
+        removed = true;
+        if (pid) await stopServer('fast');
         await rm(rootDir, { recursive: true, force: true });
       },
     };
