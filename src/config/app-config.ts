@@ -67,6 +67,7 @@ const spec = {
 
   DATABASE_URL: postgresUrl({ default: undefined, desc: 'PostgreSQL; unset (with KAFKA_BROKERS unset) = embedded PGlite' }),
   DATABASE_POOL_SIZE: positiveInt({ default: 10 }),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt({ default: 5000, desc: 'Longest wait for a database connection (a free one in the pool, or a new one) before a request answers 503' }),
   EMBEDDED_DATA_DIR: str({ default: '.data/pglite', desc: 'Where embedded PostgreSQL keeps its data' }),
   RUN_MIGRATIONS: bool({ default: true, desc: 'Apply pending migrations at start-up' }),
 
@@ -116,7 +117,7 @@ export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
   logLevel: string;
-  database: { url?: string; poolSize: number; embeddedDataDir: string; runMigrations: boolean };
+  database: { url?: string; poolSize: number; connectTimeoutMs: number; embeddedDataDir: string; runMigrations: boolean };
   /** Embedded mode: no DATABASE_URL and no KAFKA_BROKERS: PGlite, and projections fed from the store. */
   embedded: boolean;
   kafka?: {
@@ -180,6 +181,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     database: {
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       embeddedDataDir: env.EMBEDDED_DATA_DIR,
       runMigrations: env.RUN_MIGRATIONS,
     },

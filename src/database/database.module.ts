@@ -51,8 +51,12 @@ class DatabaseServerModule {}
         // Run by dataSourceFactory under an advisory lock, not by TypeORM.
         migrationsRun: config.database.runMigrations,
         synchronize: false,
-        // PGlite runs one transaction at a time, so its pool holds exactly one connection.
-        extra: { max: server.isEmbedded ? 1 : config.database.poolSize },
+        extra: {
+          // PGlite runs one transaction at a time, so its pool holds exactly one connection.
+          max: server.isEmbedded ? 1 : config.database.poolSize,
+          // Without it a request waits forever for a pool that is used up or a server that never answers.
+          connectionTimeoutMillis: config.database.connectTimeoutMs,
+        },
       }),
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource({ ...options!, migrationsRun: false }).initialize();

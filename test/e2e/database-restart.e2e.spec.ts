@@ -1,9 +1,10 @@
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { startPostgresServer, type ThrowawayPostgres } from '#libs/testing';
 import { ApiProcess } from '../support/api-process.js';
 import { nothingUnapplied, readModelSnapshot, rebuildAll, waitUntilApplied } from '../support/read-model-audit.js';
-import { httpClient, TEST_JWT_SECRET, type HttpResult } from '../support/test-app.js';
+import { httpClient, startTestApp, TEST_JWT_SECRET, type HttpResult } from '../support/test-app.js';
 import { readTopics } from '../support/topic-reader.js';
 import { TOKENS, workflow } from '../support/workflow.js';
 
@@ -149,5 +150,30 @@ describe('the database crashing under load and coming back', () => {
     expect(live.deadLetters).toEqual([0]);
 
     expect((await http.get('/health/ready')).status).toBe(200);
+  });
+});
+
+describe('a database connection that cannot be had in time', () => {
+  it('answers 503 after DATABASE_CONNECT_TIMEOUT_MS instead of waiting forever, and recovers', async () => {
+    const app = await startTestApp({ env: { DATABASE_POOL_SIZE: '1', DATABASE_CONNECT_TIMEOUT_MS: '300' } });
+    try {
+      const http = httpClient(app.url);
+      // Take the only connection of the service's pool and keep it.
+      const pool = (app.app.get(DataSource).driver as unknown as { master: pg.Pool }).master;
+      const held = await pool.connect();
+      const startedAt = Date.now();
+      const refused = await http.post('/articles', { headline: 'Waits for a connection', body: 'Body.', section: 'world' }, { token: TOKENS.reporter });
+      const waited = Date.now() - startedAt;
+      held.release();
+
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(waited).toBeGreaterThanOrEqual(250);
+      expect(waited).toBeLessThan(5000);
+      const drafted = await http.post('/articles', { headline: 'Gets one', body: 'Body.', section: 'world' }, { token: TOKENS.reporter });
+      expect(drafted.status).toBe(201);
+    } finally {
+      await app.close();
+    }
   });
 });
