@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import {
   REACTION_KINDS,
@@ -55,36 +56,64 @@ interface Snapshot extends CountColumns {
 }
 
 /**
- * One round trip for everything a reaction needs to read, from one snapshot: the reader's stream
- * (its last event is its whole state, see evolve), the article's counts, and the version of the
- * reader's stream those counts include, so that the counts can be corrected for the reader's own
- * reaction whether or not the projection has caught up with it.
+ * One round trip for everything a batch of reactions needs to read, from one snapshot: per
+ * request, the reader's stream (its last event is its whole state, see evolve), the article's
+ * counts, and the version of the reader's stream those counts include, so that the counts can be
+ * corrected for the reader's own reaction whether or not the projection has caught up with it.
+ *
+ * Every lookup is a LATERAL subquery with LIMIT 1, so it stays an index probe per request: as a
+ * join, a plan made while the tables were small could hash the whole events table on every call.
  */
-const SNAPSHOT: PreparedStatement = {
-  name: 'reaction_snapshot',
+export const SNAPSHOTS: PreparedStatement = {
+  name: 'reaction_snapshots',
   text: `
   SELECT latest.stream_version AS version, latest.type, latest.data,
          applied.type AS applied_type, applied.data AS applied_data,
          ${REACTION_COUNT_COLUMNS.map((column) => `counts.${column}`).join(', ')}
-    FROM (SELECT 1) AS one
+    FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS request(stream_id, article_id, ord)
     LEFT JOIN LATERAL (
-      SELECT stream_version, type, data FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
+      SELECT stream_version, type, data FROM events WHERE stream_id = request.stream_id ORDER BY stream_version DESC LIMIT 1
     ) AS latest ON true
-    LEFT JOIN ${streamsTableOf(reactionCountsProjection)} AS seen ON seen.stream_id = $1
-    LEFT JOIN events AS applied ON applied.stream_id = $1 AND applied.stream_version = seen.version
-    LEFT JOIN ${REACTION_COUNTS_TABLE} AS counts ON counts.article_id = $2::uuid`,
+    LEFT JOIN LATERAL (
+      SELECT e.type, e.data
+        FROM ${streamsTableOf(reactionCountsProjection)} AS seen
+        JOIN events AS e ON e.stream_id = seen.stream_id AND e.stream_version = seen.version
+       WHERE seen.stream_id = request.stream_id
+       LIMIT 1
+    ) AS applied ON true
+    LEFT JOIN LATERAL (
+      SELECT ${REACTION_COUNT_COLUMNS.join(', ')} FROM ${REACTION_COUNTS_TABLE} WHERE article_id = request.article_id LIMIT 1
+    ) AS counts ON true
+   ORDER BY request.ord`,
 };
+
+interface SnapshotKey {
+  streamId: string;
+  articleId: string;
+}
 
 const stateAfter = (type: ReactionEvent['type'] | null, data: ReactionEvent['data'] | null): ReactionState =>
   type === null ? initialState() : evolve(initialState(), { type, data } as ReactionEvent);
 
 /**
  * Reads, decides and appends for one (article, reader) stream, then answers the counts. Two
- * round trips when something changes (snapshot, append), one when nothing does; the article gate
- * adds one about once a second per article (ReactableArticles).
+ * statements when something changes (snapshot, append), one when nothing does, each shared with
+ * the other requests that arrive together; the article gate adds one about once a second per
+ * article (ReactableArticles).
  */
 @Injectable()
 export class ReactionStream {
+  /*
+   * The reads of the requests that arrive together (in one turn of the event loop) go to the
+   * database as one statement: under a flood, one round trip serves dozens of readers. No cache:
+   * every read is fresh.
+   */
+  private readonly snapshots = new DataLoader<SnapshotKey, Snapshot>(
+    async (keys) =>
+      queryPrepared<Snapshot>(this.dataSource, SNAPSHOTS, [keys.map((key) => key.streamId), keys.map((key) => key.articleId)]),
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: EventStore,
@@ -117,7 +146,7 @@ export class ReactionStream {
   private async attempt(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
     const { articleId, readerId } = context;
     const streamId = reactionStreamId(articleId, readerId);
-    const [snapshot] = await queryPrepared<Snapshot>(this.dataSource, SNAPSHOT, [streamId, articleId]);
+    const snapshot = await this.snapshots.load({ streamId, articleId });
     const state = stateAfter(snapshot.type, snapshot.data);
     const events = decide(this.commandOf(context, intent), state);
     if (events.length === 0) {
