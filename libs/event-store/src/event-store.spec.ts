@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase } from '#libs/testing';
+import { createTestDatabase, genericPlanOf } from '#libs/testing';
 import { COMBINED_APPEND } from './append-combiner.js';
 import { EventStore } from './event-store.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
@@ -178,13 +178,7 @@ describe('EventStore (PostgreSQL)', () => {
     try {
       await emptySource.initialize();
       await emptySource.runMigrations();
-      const plan = await emptySource.transaction(async (manager) => {
-        await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
-        await manager.query(`PREPARE combined_append(jsonb) AS ${COMBINED_APPEND.text}`);
-        const rows: { 'QUERY PLAN': string }[] = await manager.query(`EXPLAIN EXECUTE combined_append('[]')`);
-        await manager.query('DEALLOCATE combined_append');
-        return rows.map((row) => row['QUERY PLAN']).join('\n');
-      });
+      const plan = await genericPlanOf(emptySource, COMBINED_APPEND.text, ['jsonb'], [`'[]'`]);
       expect(plan).toContain('Index Only Scan using events_stream_version_unique');
       expect(plan).not.toContain('Seq Scan on events');
     } finally {

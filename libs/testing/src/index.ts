@@ -4,3 +4,4 @@ export * from './postgres-server.js';
 export * from './process-reaper.js';
 export * from './test-database.js';
 export * from './decider-specification.js';
+export * from './generic-plan.js';
