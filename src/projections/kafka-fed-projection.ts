@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ARTICLE_CLOUD_EVENT_TYPES, REACTION_CLOUD_EVENT_TYPES } from '#libs/contracts';
 import {
@@ -27,8 +28,8 @@ export interface KafkaFeedOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Feeds a projection from Kafka: one consumer group per projection, each partition's batch applied
- * with the checkpoint in one PostgreSQL transaction, offsets committed to Kafka only after that
+ * Feeds a projection from Kafka: one consumer group per projection, each batch applied with its
+ * stream versions in one PostgreSQL transaction, offsets committed to Kafka only after that
  * commit. A crash in between redelivers the batch, and the runner drops what it already applied.
  */
 export class KafkaFedProjection {
@@ -36,6 +37,19 @@ export class KafkaFedProjection {
   private consumer?: KafkaConsumer;
   private stopped = false;
   private starting?: Promise<void>;
+  /*
+   * The batches of the partitions kafkajs hands over together (it consumes several at once) are
+   * applied in ONE transaction: under load, a fraction of the round trips and commits. Each
+   * partition's handler still returns only once its own events are committed, so its offsets
+   * never run ahead; a failure fails them all, and kafkajs redelivers each.
+   */
+  private readonly partitionBatches = new DataLoader<ProjectedEvent[], void>(
+    async (batches) => {
+      await this.apply(batches.flat());
+      return batches.map(() => undefined);
+    },
+    { cache: false, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,7 +101,11 @@ export class KafkaFedProjection {
 
   private async handle(batch: IncomingBatch): Promise<void> {
     const events = batch.messages.flatMap((message) => this.toProjectedEvent(message));
-    if (events.length === 0) return;
+    if (events.length > 0) await this.partitionBatches.load(events);
+  }
+
+  /** Events of different partitions concern different articles; each article's stay in order. */
+  private async apply(events: ProjectedEvent[]): Promise<void> {
     const result = await this.applier.transact(this.dataSource, async (tx, isolate) => {
       await this.applier.lock(tx, 'shared', events.map((event) => event.key));
       return this.applier.applyBatch(tx, events, { isolate, countAfterCommit: true });
