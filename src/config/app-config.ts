@@ -67,6 +67,10 @@ const spec = {
 
   DATABASE_URL: postgresUrl({ default: undefined, desc: 'PostgreSQL; unset (with KAFKA_BROKERS unset) = embedded PGlite' }),
   DATABASE_POOL_SIZE: positiveInt({ default: 10 }),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: nonNegativeInt({
+    default: 60_000,
+    desc: 'PostgreSQL ends a session of ours left idle inside a transaction this long (0: never); such a transaction would hold back the commit-safe log',
+  }),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt({ default: 5000, desc: 'Longest wait for a database connection (a free one in the pool, or a new one) before a request answers 503' }),
   EMBEDDED_DATA_DIR: str({ default: '.data/pglite', desc: 'Where embedded PostgreSQL keeps its data' }),
   RUN_MIGRATIONS: bool({ default: true, desc: 'Apply pending migrations at start-up' }),
@@ -117,7 +121,14 @@ export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
   logLevel: string;
-  database: { url?: string; poolSize: number; connectTimeoutMs: number; embeddedDataDir: string; runMigrations: boolean };
+  database: {
+    url?: string;
+    poolSize: number;
+    connectTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    embeddedDataDir: string;
+    runMigrations: boolean;
+  };
   /** Embedded mode: no DATABASE_URL and no KAFKA_BROKERS: PGlite, and projections fed from the store. */
   embedded: boolean;
   kafka?: {
@@ -182,6 +193,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       embeddedDataDir: env.EMBEDDED_DATA_DIR,
       runMigrations: env.RUN_MIGRATIONS,
     },

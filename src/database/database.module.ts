@@ -56,6 +56,11 @@ class DatabaseServerModule {}
           max: server.isEmbedded ? 1 : config.database.poolSize,
           // Without it a request waits forever for a pool that is used up or a server that never answers.
           connectionTimeoutMillis: config.database.connectTimeoutMs,
+          // A transaction of ours left open by a bug would hold back the relay and the log readers
+          // for good; the server ends it instead. (PGlite runs no such timers.)
+          ...(server.isEmbedded || config.database.idleInTransactionTimeoutMs === 0
+            ? {}
+            : { idle_in_transaction_session_timeout: config.database.idleInTransactionTimeoutMs }),
         },
       }),
       dataSourceFactory: async (options) => {

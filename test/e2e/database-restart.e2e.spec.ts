@@ -177,3 +177,21 @@ describe('a database connection that cannot be had in time', () => {
     }
   });
 });
+
+describe('a transaction of ours left open', () => {
+  it('is ended by the server after DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, so it cannot hold back the log for good', async () => {
+    const app = await startTestApp({ env: { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '300' } });
+    const leaked = app.app.get(DataSource).createQueryRunner();
+    try {
+      await leaked.startTransaction();
+      await leaked.query('SELECT pg_current_xact_id()'); // takes a transaction id: the log waits for it
+      await sleep(1000);
+      await expect(leaked.query('SELECT 1')).rejects.toThrow();
+      const [{ timeout }] = await app.app.get(DataSource).query(`SELECT current_setting('idle_in_transaction_session_timeout') AS timeout`);
+      expect(timeout).toBe('300ms');
+    } finally {
+      await leaked.release().catch(() => undefined);
+      await app.close();
+    }
+  });
+});
