@@ -8,8 +8,9 @@ export async function readTopics(
   topics: string[],
   enough: (messages: IncomingMessage[]) => boolean,
   timeoutMs = 30_000,
+  brokers = process.env.KAFKA_BROKERS!,
 ): Promise<IncomingMessage[]> {
-  const kafka = new KafkaClient({ brokers: process.env.KAFKA_BROKERS!, clientId: 'spec-topic-reader' });
+  const kafka = new KafkaClient({ brokers, clientId: 'spec-topic-reader' });
   const deadline = Date.now() + timeoutMs;
   // The service's relay creates the topics; subscribing to one that does not exist yet fails.
   while (Object.keys(await kafka.topicPartitionCounts(topics)).length < topics.length) {
