@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, genericPlanOf } from '#libs/testing';
 import { COMBINED_APPEND } from './append-combiner.js';
-import { EventStore } from './event-store.js';
+import { EventStore, READ_STREAMS } from './event-store.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
 import { CreateEventStore1764230000000 } from './migrations/1764230000000-create-event-store.js';
 import { LOG_START, type EventMetadata, type LogCheckpoint, type RecordedEvent } from './event-store.types.js';
@@ -170,7 +170,22 @@ describe('EventStore (PostgreSQL)', () => {
     expect(await store.readStream('s-faulty')).toEqual([]);
   });
 
-  it('plans the combined append to probe the index even when it is first prepared on an empty table', async () => {
+  it('reads streams asked for at once (one batched statement), each up to its own version', async () => {
+    await append('s-together-a', 0, 3);
+    await append('s-together-b', 0, 2);
+    const [a, aToTwo, b, none] = await Promise.all([
+      store.readStream('s-together-a'),
+      store.readStream('s-together-a', { toVersion: 2 }),
+      store.readStream('s-together-b'),
+      store.readStream('s-together-none'),
+    ]);
+    expect(a.map((e) => [e.streamId, e.streamVersion])).toEqual([['s-together-a', 1], ['s-together-a', 2], ['s-together-a', 3]]);
+    expect(aToTwo.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(b.map((e) => [e.streamId, e.streamVersion, e.data])).toEqual([['s-together-b', 1, { n: 0 }], ['s-together-b', 2, { n: 1 }]]);
+    expect(none).toEqual([]);
+  });
+
+  it('plans the combined append and the stream reads to probe the index even when first prepared on an empty table', async () => {
     // A connection keeps a statement's generic plan: one made while the table was empty must not
     // read the whole table on every append once it has grown.
     const empty = await createTestDatabase();
@@ -181,6 +196,9 @@ describe('EventStore (PostgreSQL)', () => {
       const plan = await genericPlanOf(emptySource, COMBINED_APPEND.text, ['jsonb'], [`'[]'`]);
       expect(plan).toContain('Index Only Scan using events_stream_version_unique');
       expect(plan).not.toContain('Seq Scan on events');
+      const readPlan = await genericPlanOf(emptySource, READ_STREAMS.text, ['text[]', 'int[]'], [`'{s}'`, `'{1}'`]);
+      expect(readPlan).toContain('Index Scan using events_stream_version_unique');
+      expect(readPlan).not.toMatch(/Seq Scan|Hash/);
     } finally {
       await emptySource.destroy();
       await empty.drop();

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -58,6 +59,25 @@ const READ_STREAM: PreparedStatement = {
   text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version`,
 };
 
+/*
+ * Several streams at once, each up to its version. The ORDER BY keeps the LATERAL subquery from
+ * being flattened into a join, which a plan made on a small table could run as a hash over the
+ * whole table: per requested stream, it stays an index range scan.
+ */
+export const READ_STREAMS: PreparedStatement = {
+  name: 'event_store_read_streams',
+  text: `SELECT request.ord::int AS request, e.*
+           FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS request(stream_id, to_version, ord)
+           JOIN LATERAL (
+             SELECT ${EVENT_COLUMNS} FROM events
+              WHERE stream_id = request.stream_id AND stream_version <= request.to_version
+              ORDER BY stream_version
+           ) AS e ON true
+          ORDER BY request.ord, e.stream_version`,
+};
+
+const LAST_VERSION = 2_147_483_647;
+
 const logQuery = (filtered: boolean): PreparedStatement => ({
   name: filtered ? 'event_store_read_log_filtered' : 'event_store_read_log',
   text: `SELECT ${EVENT_COLUMNS} FROM events
@@ -100,6 +120,23 @@ const toRecordedEvent = (row: EventRow): RecordedEvent => ({
  */
 export class EventStore {
   private readonly combiner: AppendCombiner;
+  /*
+   * Stream reads made outside a transaction that arrive together (in one turn of the event loop)
+   * go as one statement: under load, one round trip serves many writers. No cache: every read is
+   * fresh.
+   */
+  private readonly streamReads = new DataLoader<{ streamId: string; toVersion: number }, EventRow[]>(
+    async (requests) => {
+      const rows = await this.query<EventRow & { request: number }>(undefined, READ_STREAMS, [
+        requests.map((request) => request.streamId),
+        requests.map((request) => request.toVersion),
+      ]);
+      const byRequest = requests.map((): EventRow[] => []);
+      for (const row of rows) byRequest[row.request - 1].push(row);
+      return byRequest;
+    },
+    { cache: false, maxBatchSize: 200, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -151,7 +188,10 @@ export class EventStore {
     streamId: string,
     options: { toVersion?: number; manager?: EntityManager } = {},
   ): Promise<RecordedEvent<E>[]> {
-    const rows = await this.query<EventRow>(options.manager, READ_STREAM, [streamId, options.toVersion ?? 2_147_483_647]);
+    const toVersion = options.toVersion ?? LAST_VERSION;
+    const rows = options.manager
+      ? await this.query<EventRow>(options.manager, READ_STREAM, [streamId, toVersion])
+      : await this.streamReads.load({ streamId, toVersion });
     return rows.map(toRecordedEvent) as RecordedEvent<E>[];
   }
 
