@@ -7,12 +7,12 @@ import { TOKENS } from '../support/workflow.js';
 import {
   acknowledged,
   eventsMissingOnKafka,
-  expectReadModelsEqualARebuild,
   missingWrites,
   newsroomLoad,
   publishedStories,
   serviceWithKafka,
 } from '../support/faults.js';
+import { expectReadModelsEqualARebuild } from '../support/read-model-audit.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**

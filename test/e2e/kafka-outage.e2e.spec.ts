@@ -4,12 +4,12 @@ import { ApiProcess } from '../support/api-process.js';
 import {
   acknowledged,
   eventsMissingOnKafka,
-  expectReadModelsEqualARebuild,
   missingWrites,
   newsroomLoad,
   publishedStories,
   serviceWithKafka,
 } from '../support/faults.js';
+import { expectReadModelsEqualARebuild } from '../support/read-model-audit.js';
 import { httpClient } from '../support/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { nothingUnapplied, readModelSnapshot, rebuildAll, waitUntilApplied } from './read-model-audit.js';
 import { readTopics } from './topic-reader.js';
 import { httpClient, TEST_JWT_SECRET, type HttpResult } from './test-app.js';
 import { TOKENS, workflow } from './workflow.js';
@@ -113,13 +112,4 @@ export async function eventsMissingOnKafka(
     articles: await missingOn(topics.articles, (type) => type !== 'reaction'),
     reactions: await missingOn(topics.reactions, (type) => type === 'reaction'),
   };
-}
-
-/** The read models applied every event, hold exactly what a rebuild holds, and parked nothing. */
-export async function expectReadModelsEqualARebuild(dataSource: DataSource): Promise<void> {
-  expect(await waitUntilApplied(dataSource, 90_000)).toEqual(nothingUnapplied());
-  const live = await readModelSnapshot(dataSource);
-  await rebuildAll(dataSource);
-  expect(await readModelSnapshot(dataSource)).toEqual(live);
-  expect(live.deadLetters).toEqual([0]);
 }

@@ -23,10 +23,10 @@ export async function unappliedEvents(dataSource: DataSource): Promise<Record<st
   return result;
 }
 
-export const nothingUnapplied = (): Record<string, number> => Object.fromEntries(PROJECTIONS.map((projection) => [projection.name, 0]));
+const nothingUnapplied = (): Record<string, number> => Object.fromEntries(PROJECTIONS.map((projection) => [projection.name, 0]));
 
 /** Waits until every projection has applied every event (or the time is up); returns what is left. */
-export async function waitUntilApplied(dataSource: DataSource, timeoutMs: number): Promise<Record<string, number>> {
+async function waitUntilApplied(dataSource: DataSource, timeoutMs: number): Promise<Record<string, number>> {
   const deadline = Date.now() + timeoutMs;
   let pending = await unappliedEvents(dataSource);
   while (Object.values(pending).some((n) => n > 0) && Date.now() < deadline) {
@@ -37,7 +37,7 @@ export async function waitUntilApplied(dataSource: DataSource, timeoutMs: number
 }
 
 /** Every row of every read model (and the parked-event count), sorted, to compare as a whole. */
-export async function readModelSnapshot(dataSource: DataSource): Promise<Record<string, unknown[]>> {
+async function readModelSnapshot(dataSource: DataSource): Promise<Record<string, unknown[]>> {
   const tables = PROJECTIONS.flatMap((projection) => [...projection.tables, streamsTableOf(projection)]);
   const result: Record<string, unknown[]> = {};
   for (const table of tables) {
@@ -49,7 +49,16 @@ export async function readModelSnapshot(dataSource: DataSource): Promise<Record<
 }
 
 /** Rebuilds every projection from the event store (fresh tables swapped in). */
-export async function rebuildAll(dataSource: DataSource): Promise<void> {
+async function rebuildAll(dataSource: DataSource): Promise<void> {
   const rebuilder = new ProjectionRebuilder(dataSource, new EventStore(dataSource));
   for (const projection of PROJECTIONS) await rebuilder.rebuild(projection);
+}
+
+/** The read models applied every event, hold exactly what a rebuild holds, and parked nothing. */
+export async function expectReadModelsEqualARebuild(dataSource: DataSource): Promise<void> {
+  expect(await waitUntilApplied(dataSource, 90_000)).toEqual(nothingUnapplied());
+  const live = await readModelSnapshot(dataSource);
+  await rebuildAll(dataSource);
+  expect(await readModelSnapshot(dataSource)).toEqual(live);
+  expect(live.deadLetters).toEqual([0]);
 }

@@ -13,7 +13,6 @@ const DRIVER_MESSAGES = [
   /^Connection terminated/,
   /^timeout exceeded when trying to connect$/,
   /is not queryable$/,
-  /^Client was closed and is not queryable$/,
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
