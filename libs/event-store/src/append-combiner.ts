@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { WrongExpectedVersionError } from './event-store.errors.js';
+import { sendQuery } from './pg-client.js';
 
 /** A one-event append made outside any caller's transaction; data and metadata as JSON text. */
 export interface SingleAppend {
@@ -128,7 +129,7 @@ export class AppendCombiner {
     let rows: CombinedRow[];
     try {
       rows = await this.withClient(async (client) => {
-        const result = await client.query<CombinedRow>({ ...COMBINED_APPEND, values: [batchJson(batch)] });
+        const result = await sendQuery<CombinedRow>(client, { ...COMBINED_APPEND, values: [batchJson(batch)] });
         return result.rows;
       });
     } catch {

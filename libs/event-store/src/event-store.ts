@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppendCombiner, type AppendedRow, type SingleAppend } from './append-combiner.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
-import { queryPrepared, withPgClient, type PreparedStatement } from './pg-client.js';
+import { queryPrepared, sendQuery, withPgClient, type PreparedStatement } from './pg-client.js';
 import type { AppendResult, DomainEvent, EventMetadata, LogCheckpoint, RecordedEvent } from './event-store.types.js';
 
 /** Anything that runs SQL: the DataSource itself, or a transaction's EntityManager. */
@@ -277,7 +277,7 @@ async function insertAppend(
   );
   let rows: AppendedRow[];
   try {
-    ({ rows } = await client.query<AppendedRow>({
+    ({ rows } = await sendQuery<AppendedRow>(client, {
       ...APPEND,
       values: [append.streamId, append.streamType, append.expectedVersion, `[${eventsJson.join(',')}]`, append.metadata],
     }));

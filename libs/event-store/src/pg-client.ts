@@ -43,5 +43,20 @@ export async function queryPrepared<T extends pg.QueryResultRow>(
   values: unknown[],
   manager?: EntityManager,
 ): Promise<T[]> {
-  return withPgClient(dataSource, manager, async (client) => (await client.query<T>({ ...statement, values })).rows);
+  return withPgClient(dataSource, manager, async (client) => (await sendQuery<T>(client, { ...statement, values })).rows);
+}
+
+/**
+ * `client.query` in its callback form. Its promise form (pg 8.23), given the same statement, kept
+ * each result alive long enough that every scavenge promoted a whole batch of rows to the old
+ * generation: reading 200,000 events took 25 full collections instead of 1 and 2.5x the CPU per
+ * event (bench:store, catch-up read).
+ */
+export function sendQuery<T extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  config: pg.QueryConfig,
+): Promise<pg.QueryResult<T>> {
+  return new Promise((resolve, reject) => {
+    client.query<T>(config, (error, result) => (error ? reject(error) : resolve(result)));
+  });
 }
