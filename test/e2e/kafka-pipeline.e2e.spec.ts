@@ -34,7 +34,6 @@ describe('the service with Kafka', () => {
     const messages = await readTopics([app.topics.articles], (all) =>
       all.some((message) => message.headers.ce_subject === id && message.headers.ce_type === 'newsroom.article.published.v1'),
     );
-    if (process.env.DEBUG_SPEC) console.log(messages.length, messages.slice(0, 2));
     const ofArticle = messages.filter((message) => message.key?.toString() === id).map((message) => fromCloudEventMessage(message));
     expect(ofArticle.map((event) => event.type)).toEqual([
       'newsroom.article.drafted.v1',
@@ -45,6 +44,9 @@ describe('the service with Kafka', () => {
       'newsroom.article.published.v1',
     ]);
     expect(ofArticle.map((event) => event.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+    const positions = ofArticle.map((event) => event.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(ofArticle.every((event) => event.subject === id && !Number.isNaN(Date.parse(event.time)))).toBe(true);
     expect(new Set(ofArticle.map((event) => event.streamId))).toEqual(new Set([`article-${id}`]));
     expect(ofArticle.every((event) => event.source === '/newsroom' && event.data && (event.data as { articleId: string }).articleId === id)).toBe(true);
   });
