@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
@@ -45,11 +45,27 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     // requests in flight finish; the database closes only after the HTTP server has.
     return503OnClosing: true,
   });
+  acceptEmptyJsonBodies(app);
   closeConnectionsWhenDrained(app);
   installHttpMetrics(app);
   await setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * Many clients send `Content-Type: application/json` with no body on a bodiless POST (submit,
+ * approve, publish): that is no body, not malformed JSON. Any other body goes to Fastify's own JSON
+ * parser, so malformed JSON stays a 400 and the body limit (413) still applies.
+ */
+function acceptEmptyJsonBodies(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
+  const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+  app.useBodyParser<RawServerDefault>('application/json', {}, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parseJson(request, body.toString('utf8'), done);
+  });
 }
 
 /** Workers only: no HTTP server. */

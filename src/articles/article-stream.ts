@@ -58,6 +58,8 @@ export class ArticleStream {
     const streamId = articleStreamId(articleId);
     const history = await this.store.readStream<ArticleEvent>(streamId);
     const currentVersion = history.length ? history[history.length - 1].streamVersion : 0;
+    // An unknown article is a 404 whatever If-Match says; only a draft may start a stream.
+    if (currentVersion === 0 && type !== 'DraftArticle') throw new ArticleNotFoundError(articleId);
     assertVersionMatches(expectedVersion, currentVersion);
 
     const command = { type, data: { ...data, articleId, actor, now: this.clock.now() } } as ArticleCommand;

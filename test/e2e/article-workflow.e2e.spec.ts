@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { databaseProbe, type DatabaseProbe } from '../support/security/fixtures.js';
 import { seedStory } from '../support/seed-story.js';
 import { httpClient, startTestApp, STAFF, staffToken, TEST_JWT_SECRET, tokenOf, type TestApp } from '../support/test-app.js';
 
@@ -6,6 +7,7 @@ import { httpClient, startTestApp, STAFF, staffToken, TEST_JWT_SECRET, tokenOf, 
 describe('article workflow over HTTP', () => {
   let app: TestApp;
   let http: ReturnType<typeof httpClient>;
+  let database: DatabaseProbe;
   const reporter = tokenOf(STAFF.reporter);
   const otherReporter = tokenOf(STAFF.otherReporter);
   const editor = tokenOf(STAFF.editor);
@@ -15,8 +17,12 @@ describe('article workflow over HTTP', () => {
   beforeAll(async () => {
     app = await startTestApp();
     http = httpClient(app.url);
+    database = databaseProbe(app.database.url);
   });
-  afterAll(async () => app?.close());
+  afterAll(async () => {
+    await database?.close();
+    await app?.close();
+  });
 
   const seedDraft = () => ({
     headline: seedStory.headline,
@@ -218,13 +224,19 @@ describe('article workflow over HTTP', () => {
   describe('refusals write nothing', () => {
     let id: string;
     let version: number;
+    let lastPosition: number;
 
     beforeAll(async () => {
       id = await draft();
       version = await versionOf(id);
     });
+    beforeEach(async () => {
+      lastPosition = await database.lastPosition();
+    });
+    // The whole log, not only the fixture's stream: a refused POST /articles would start a new one.
     afterEach(async () => {
       expect(await versionOf(id)).toBe(version);
+      expect(await database.lastPosition()).toBe(lastPosition);
     });
 
     it('400: lists each invalid field', async () => {
@@ -277,6 +289,13 @@ describe('article workflow over HTTP', () => {
       expect(array.status).toBe(400);
       const scalar = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '"just text"' });
       expect(scalar.status).toBe(400);
+      // An empty body is no body (below), but a blank one is not JSON.
+      const blank = await http.request('POST', `/articles/${id}/submit`, { token: reporter, rawBody: ' ' });
+      expect(blank.status).toBe(400);
+      expect(blank.body.type).toContain('malformed-json');
+      const malformedOptional = await http.request('POST', `/articles/${id}/submit`, { token: reporter, rawBody: '{' });
+      expect(malformedOptional.status).toBe(400);
+      expect(malformedOptional.body.type).toContain('malformed-json');
     });
 
     it('401: no token, a forged signature, an expired token, a token without roles', async () => {
@@ -309,6 +328,13 @@ describe('article workflow over HTTP', () => {
       const unknown = await http.post('/articles/01a21ec9-1c93-73f8-be7e-c7f68e03b647/submit', undefined, { token: reporter });
       expect(unknown.status).toBe(404);
       expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      // Not 412: there is no version to mismatch when the article does not exist.
+      const unknownIfMatch = await http.post('/articles/01a21ec9-1c93-73f8-be7e-c7f68e03b647/submit', undefined, {
+        token: reporter,
+        headers: { 'if-match': '"1"' },
+      });
+      expect(unknownIfMatch.status).toBe(404);
+      expect(unknownIfMatch.body.type).toContain('not-found');
       expect((await http.get('/articles/not-a-uuid', { token: editor })).status).toBe(404);
       expect((await http.get('/articles/01a21ec9-1c93-73f8-be7e-c7f68e03b647/history', { token: editor })).status).toBe(404);
       const claim = await http.post(`/articles/${id}/claims/01a21ec9-1c93-73f8-be7e-c7f68e03b647/verdict`, {
@@ -343,6 +369,22 @@ describe('article workflow over HTTP', () => {
       expect(response.status).toBe(413);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     });
+  });
+
+  // Many clients send Content-Type: application/json with no body on bodiless POSTs.
+  it('takes an empty JSON body as no body on submit, approve and publish', async () => {
+    const id = await draft();
+    const empty = (path: string, token: string) =>
+      http.request('POST', `/articles/${id}${path}`, { token, rawBody: '', headers: { 'content-type': 'application/json' } });
+    const submitted = await empty('/submit', reporter);
+    expect({ status: submitted.status, body: submitted.body }).toEqual({ status: 200, body: expect.objectContaining({ version: 2 }) });
+    expect((await empty('/approve', editor)).status).toBe(200);
+    const published = await empty('/publish', editor);
+    expect({ status: published.status, body: published.body }).toEqual({ status: 200, body: expect.objectContaining({ version: 4 }) });
+    // A write that needs a body still says which fields are missing.
+    const note = await empty('/notes', editor);
+    expect(note.status).toBe(400);
+    expect(note.body.errors).toEqual([expect.objectContaining({ field: 'text' })]);
   });
 
   it('accepts a write whose If-Match names the current version', async () => {

@@ -16,6 +16,11 @@ describe('keyset pagination', () => {
     ['another shape', encodeCursor([id, time])],
     ['too few parts', encodeCursor([time])],
     ['a bad time', encodeCursor(['2025-13-45T99:00:00.000Z', id])],
+    // Date.parse takes these (rolling them over), PostgreSQL refuses them: a 500 if they got through.
+    ['an impossible date', encodeCursor(['2025-02-30T00:00:00.000Z', id])],
+    ['a 29 February outside a leap year', encodeCursor(['2025-02-29T00:00:00.000Z', id])],
+    ['hour 24', encodeCursor(['2025-01-01T24:00:00.000Z', id])],
+    ['year 0000', encodeCursor(['0000-01-01T00:00:00.000Z', id])],
     ['SQL in a part', encodeCursor([time, "x' OR 1=1 --"])],
     ['an object', Buffer.from('{"a":1}').toString('base64url')],
   ])('refuses %s with a 400 naming the cursor', (_, cursor) => {
@@ -24,6 +29,12 @@ describe('keyset pagination', () => {
       decodeCursor(cursor, ['timestamp', 'uuid']);
     } catch (error) {
       expect((error as ValidationProblem).errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    }
+  });
+
+  it('takes a leap day and the first and last years a cursor can hold', () => {
+    for (const edge of ['2024-02-29T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      expect(decodeCursor(encodeCursor([edge, id]), ['timestamp', 'uuid'])).toEqual([edge, id]);
     }
   });
 

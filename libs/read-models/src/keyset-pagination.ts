@@ -38,9 +38,13 @@ export type CursorPart = 'timestamp' | 'uuid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+// Date.parse rolls impossible dates over (30 February, hour 24) and takes year 0000; PostgreSQL
+// refuses those, so only a time that survives the round trip, from year 0001 on, is a key.
+const isTimestamp = (value: string): boolean =>
+  ISO_TIMESTAMP.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+
 const isPart = (value: unknown, part: CursorPart): value is string =>
-  typeof value === 'string' &&
-  (part === 'uuid' ? UUID.test(value) : ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)));
+  typeof value === 'string' && (part === 'uuid' ? UUID.test(value) : isTimestamp(value));
 
 /** base64url of the key's JSON: opaque to clients, and no state kept on the server. */
 export const encodeCursor = (key: CursorKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
