@@ -1,13 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { isUuid } from '#libs/contracts';
 import { parseIfMatch } from '#libs/http';
 import type { WriteContext } from './article-stream.js';
 import { ArticleNotFoundError } from './domain/article.errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Article ids are UUIDs; anything else names no article (404). */
 export function parseArticleId(id: string): string {
-  if (!UUID.test(id)) throw new ArticleNotFoundError(id);
+  if (!isUuid(id)) throw new ArticleNotFoundError(id);
   return id.toLowerCase();
 }
 

@@ -1,5 +1,9 @@
 import {
-  FLAGGED_RATINGS,
+  ARTICLE_STREAM_TYPE,
+  authorsAfterAssignment,
+  isFlagged,
+  occurredAt,
+  statusAfter,
   type ArticleEvent,
   type ArticleStatus,
   type AssignmentRole,
@@ -8,7 +12,6 @@ import {
 } from '#libs/contracts';
 import type { ProjectedEvent, Projection } from '#libs/projections';
 import { applyRowPerArticle } from '#libs/read-models';
-import { ARTICLE_STREAM_TYPE } from '../articles/article-stream.js';
 
 export const EDITOR_BOARD_TABLE = 'editor_board';
 
@@ -50,7 +53,7 @@ export const claimCounts = (ratings: EditorBoardRow['claimRatings']): ClaimCount
   return {
     total: values.length,
     pending: values.filter((rating) => rating === null).length,
-    flagged: values.filter((rating) => rating !== null && FLAGGED_RATINGS.includes(rating)).length,
+    flagged: values.filter((rating) => rating !== null && isFlagged(rating)).length,
   };
 };
 
@@ -81,73 +84,43 @@ export function evolve(row: EditorBoardRow | null, event: ArticleProjectedEvent)
     throw new Error(`editor-board: ${event.type} (version ${event.streamVersion}) of article ${event.key} has no ArticleDrafted before it`);
   }
 
-  const next: EditorBoardRow = { ...row, version: event.streamVersion, updatedAt: timeOf(event) };
+  const next: EditorBoardRow = {
+    ...row,
+    version: event.streamVersion,
+    status: statusAfter(row.status, event),
+    updatedAt: occurredAt(event),
+  };
   switch (event.type) {
     case 'ArticleRevised': {
       const { headline, section, tags } = event.data.changes;
       return { ...next, headline: headline ?? row.headline, section: section ?? row.section, tags: tags ?? row.tags };
     }
-    case 'ArticleSubmitted':
-      return { ...next, status: 'in_review' };
-    case 'ChangesRequested':
-      return { ...next, status: 'changes_requested' };
-    case 'ArticleApproved':
-      return { ...next, status: 'approved' };
     case 'PublishScheduled':
-      return { ...next, status: 'scheduled', publishAt: event.data.publishAt };
+      return { ...next, publishAt: event.data.publishAt };
     case 'Published': {
+      // Unlike the decider, the board takes the byline from the event: the authors as published.
       const { headline, section, tags, authors } = event.data;
-      return { ...next, status: 'published', headline, section, tags, authors };
+      return { ...next, headline, section, tags, authors };
     }
-    case 'ArticleRetracted':
-      return { ...next, status: 'retracted' };
     case 'ClaimAdded':
       return { ...next, claimRatings: { ...row.claimRatings, [event.data.claimId]: null } };
     case 'FactChecked':
       return { ...next, claimRatings: { ...row.claimRatings, [event.data.claimId]: event.data.rating } };
     case 'ArticleAssigned': {
       const { assignee, as } = event.data;
-      const newAuthor = as === 'reporter' && !row.authors.some((author) => author.id === assignee.id);
       return {
         ...next,
         assignees: [...row.assignees, { id: assignee.id, name: assignee.name, as }],
-        authors: newAuthor ? [...row.authors, { id: assignee.id, name: assignee.name }] : row.authors,
+        authors: authorsAfterAssignment(row.authors, event.data),
       };
     }
+    case 'ArticleSubmitted':
+    case 'ChangesRequested':
+    case 'ArticleApproved':
+    case 'ArticleRetracted':
     case 'CorrectionIssued':
     case 'EditorialNoteAdded':
       return next;
-  }
-}
-
-/** When the event happened, from its own data (the same times the article's state keeps). */
-function timeOf(event: ArticleProjectedEvent): string {
-  switch (event.type) {
-    case 'ArticleDrafted':
-      return event.data.draftedAt;
-    case 'ArticleRevised':
-      return event.data.revisedAt;
-    case 'ArticleSubmitted':
-      return event.data.submittedAt;
-    case 'ChangesRequested':
-      return event.data.requestedAt;
-    case 'ArticleApproved':
-      return event.data.approvedAt;
-    case 'ClaimAdded':
-    case 'EditorialNoteAdded':
-      return event.data.addedAt;
-    case 'FactChecked':
-      return event.data.checkedAt;
-    case 'PublishScheduled':
-      return event.data.scheduledAt;
-    case 'Published':
-      return event.data.publishedAt;
-    case 'CorrectionIssued':
-      return event.data.issuedAt;
-    case 'ArticleRetracted':
-      return event.data.retractedAt;
-    case 'ArticleAssigned':
-      return event.data.assignedAt;
   }
 }
 

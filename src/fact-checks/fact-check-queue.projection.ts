@@ -1,7 +1,6 @@
-import type { ArticleEvent, ArticleStatus, Person } from '#libs/contracts';
+import { ARTICLE_STREAM_TYPE, statusAfter, type ArticleEvent, type ArticleStatus, type Person } from '#libs/contracts';
 import { groupByKey, type ProjectedEvent, type Projection, type ProjectionContext } from '#libs/projections';
 import { upsertRows } from '#libs/read-models';
-import { ARTICLE_STREAM_TYPE } from '../articles/article-stream.js';
 
 /** Per article: what a queue entry shows about it (kept current for every article, claims or not). */
 export const QUEUE_ARTICLES_TABLE = 'fact_check_queue_articles';
@@ -44,23 +43,15 @@ export function evolve(article: FactCheckArticle | null, event: ArticleProjected
     throw new Error(`fact-check-queue: ${event.type} (version ${event.streamVersion}) of article ${event.key} has no ArticleDrafted before it`);
   }
 
-  const next: FactCheckArticle = { ...article, version: event.streamVersion };
+  const next: FactCheckArticle = { ...article, version: event.streamVersion, status: statusAfter(article.status, event) };
   switch (event.type) {
     case 'ArticleRevised':
       return { ...next, headline: event.data.changes.headline ?? article.headline };
-    case 'ArticleSubmitted':
-      return { ...next, status: 'in_review' };
-    case 'ChangesRequested':
-      return { ...next, status: 'changes_requested' };
-    case 'ArticleApproved':
-      return { ...next, status: 'approved' };
-    case 'PublishScheduled':
-      return { ...next, status: 'scheduled' };
     case 'Published':
-      return { ...next, status: 'published', headline: event.data.headline };
+      return { ...next, headline: event.data.headline };
     case 'ArticleRetracted':
       // A retracted story needs no more fact-checking.
-      return { ...next, status: 'retracted', pendingClaims: [] };
+      return { ...next, pendingClaims: [] };
     case 'ClaimAdded': {
       const { claimId, text, quote, addedAt, addedBy } = event.data;
       return { ...next, pendingClaims: [...article.pendingClaims, { claimId, text, quote, addedAt, addedBy }] };
@@ -71,6 +62,10 @@ export function evolve(article: FactCheckArticle | null, event: ArticleProjected
       if (!article.pendingClaims.some((claim) => claim.claimId === claimId)) return next;
       return { ...next, pendingClaims: article.pendingClaims.filter((claim) => claim.claimId !== claimId) };
     }
+    case 'ArticleSubmitted':
+    case 'ChangesRequested':
+    case 'ArticleApproved':
+    case 'PublishScheduled':
     case 'CorrectionIssued':
     case 'EditorialNoteAdded':
     case 'ArticleAssigned':

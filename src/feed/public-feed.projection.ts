@@ -1,7 +1,14 @@
-import type { ArticleEvent, CorrectionKind, Person, VerdictRating } from '#libs/contracts';
+import {
+  ARTICLE_STREAM_TYPE,
+  authorsAfterAssignment,
+  occurredAt,
+  type ArticleEvent,
+  type CorrectionKind,
+  type Person,
+  type VerdictRating,
+} from '#libs/contracts';
 import type { ProjectedEvent, Projection } from '#libs/projections';
 import { applyRowPerArticle } from '#libs/read-models';
-import { ARTICLE_STREAM_TYPE } from '../articles/article-stream.js';
 
 export const PUBLIC_FEED_TABLE = 'public_feed';
 
@@ -81,11 +88,13 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
   }
 
   const next: PublicFeedRow = { ...row, version: event.streamVersion };
-  const publicChangeAt = (time: string): string | null => (isPublic(row) ? time : row.updatedAt);
+  // Unlike the decider's and the board's updatedAt (every event's time), the feed's moves only for what readers see.
+  const publicChangeAt = (): string | null => (isPublic(row) ? occurredAt(event) : row.updatedAt);
   switch (event.type) {
     case 'ArticleRevised':
-      return { ...next, ...event.data.changes, updatedAt: publicChangeAt(event.data.revisedAt) };
+      return { ...next, ...event.data.changes, updatedAt: publicChangeAt() };
     case 'Published': {
+      // Like the board, and unlike the decider, the byline is taken from the event.
       const { headline, standfirst, body, section, tags, authors, slug, publishedAt } = event.data;
       return {
         ...next,
@@ -109,7 +118,7 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
       return {
         ...next,
         claims: row.claims.map((claim) => (claim.id === claimId ? { ...claim, verdict: { rating, ratingValue, checkedAt } } : claim)),
-        updatedAt: publicChangeAt(checkedAt),
+        updatedAt: publicChangeAt(),
       };
     }
     case 'CorrectionIssued': {
@@ -122,9 +131,9 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
       return { ...next, retraction: { reason, retractedAt }, updatedAt: retractedAt };
     }
     case 'ArticleAssigned': {
-      const { assignee, as, assignedAt } = event.data;
-      if (as !== 'reporter' || row.authors.some((author) => author.id === assignee.id)) return next;
-      return { ...next, authors: [...row.authors, { id: assignee.id, name: assignee.name }], updatedAt: publicChangeAt(assignedAt) };
+      const authors = authorsAfterAssignment(row.authors, event.data);
+      if (authors === row.authors) return next;
+      return { ...next, authors, updatedAt: publicChangeAt() };
     }
     case 'ArticleSubmitted':
     case 'ChangesRequested':

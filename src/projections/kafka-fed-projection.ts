@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { ARTICLE_CLOUD_EVENT_TYPES, REACTION_CLOUD_EVENT_TYPES } from '#libs/contracts';
+import { EVENT_TYPE_BY_CE_TYPE, NEWSROOM_CE_TYPES, STREAM_TYPE_OF_TOPIC, TOPIC_OF_CE_TYPE } from '#libs/contracts';
 import {
   CloudEventMessageError,
   fromCloudEventMessage,
@@ -14,10 +14,12 @@ import {
 import { ProjectionApplier, type ProjectedEvent, type Projection } from '#libs/projections';
 
 /** ce_type -> the store's event type and stream type. */
-const EVENT_TYPE_OF_CE_TYPE = new Map<string, { type: string; streamType: string }>([
-  ...Object.entries(ARTICLE_CLOUD_EVENT_TYPES).map(([type, ceType]) => [ceType, { type, streamType: 'article' }] as const),
-  ...Object.entries(REACTION_CLOUD_EVENT_TYPES).map(([type, ceType]) => [ceType, { type, streamType: 'reaction' }] as const),
-]);
+const EVENT_TYPE_OF_CE_TYPE = new Map<string, { type: string; streamType: string }>(
+  NEWSROOM_CE_TYPES.map((ceType) => [
+    ceType,
+    { type: EVENT_TYPE_BY_CE_TYPE[ceType], streamType: STREAM_TYPE_OF_TOPIC[TOPIC_OF_CE_TYPE[ceType]] },
+  ]),
+);
 
 export interface KafkaFeedOptions {
   groupId: string;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { articleStreamId } from '#libs/contracts';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { articleStreamId } from '../articles/article-stream.js';
 import { ArticleNotReactableError, ArticleRetractedError } from './domain/reaction.errors.js';
 
 type Publication = 'published' | 'retracted' | 'unpublished';

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import {
   REACTION_KINDS,
+  REACTION_STREAM_TYPE,
   reactionStreamId,
   type ReactionCounts,
   type ReactionEvent,
@@ -21,8 +22,6 @@ import {
   reactionCountsProjection,
 } from './projections/reaction-counts.projection.js';
 import { ReactableArticles } from './reactable-articles.js';
-
-export const REACTION_STREAM_TYPE = 'reaction';
 
 /** Who reacts to which article, and the request that carries it. */
 export interface ReactionWriteContext {

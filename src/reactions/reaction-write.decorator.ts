@@ -1,9 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { isUuid } from '#libs/contracts';
 import { ValidationProblem } from '#libs/http';
 import { ArticleNotReactableError } from './domain/reaction.errors.js';
 import type { ReactionWriteContext } from './reaction-stream.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reader ids are opaque (the page keeps one in a cookie) but must look like one. */
 export const READER_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -21,6 +20,6 @@ export const ReactionWrite = createParamDecorator((_: unknown, context: Executio
     throw new ValidationProblem([{ field: 'X-Reader-Id', message: 'must be 8 to 64 letters, digits, "-" or "_"' }]);
   }
   const id: string = request.params.id;
-  if (!UUID.test(id)) throw new ArticleNotReactableError(id);
+  if (!isUuid(id)) throw new ArticleNotReactableError(id);
   return { articleId: id.toLowerCase(), readerId, correlationId: request.id };
 });

@@ -1,4 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { ARTICLE_STREAM_TYPE, REACTION_STREAM_TYPE } from '#libs/contracts';
 import { KafkaClient } from '#libs/kafka';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -31,7 +32,7 @@ export function topicSpecs(config: AppConfig) {
 /** The topic each stream type's events go to. */
 export function topicOf(config: AppConfig, streamType: string): string {
   const topics = config.kafka!.topics;
-  if (streamType === 'article') return topics.articles;
-  if (streamType === 'reaction') return topics.reactions;
+  if (streamType === ARTICLE_STREAM_TYPE) return topics.articles;
+  if (streamType === REACTION_STREAM_TYPE) return topics.reactions;
   throw new Error(`no topic for stream type ${streamType}`);
 }

@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ARTICLE_CLOUD_EVENT_TYPES, REACTION_CLOUD_EVENT_TYPES } from '#libs/contracts';
+import {
+  ARTICLE_CLOUD_EVENT_TYPES,
+  ARTICLE_STREAM_TYPE,
+  REACTION_CLOUD_EVENT_TYPES,
+  REACTION_STREAM_TYPE,
+} from '#libs/contracts';
 import { KafkaClient, OutboxRelay, routeByStreamType } from '#libs/kafka';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -25,8 +30,8 @@ export class RelayWorker implements OnApplicationBootstrap, OnApplicationShutdow
             dataSource,
             kafka,
             route: routeByStreamType({
-              article: { topic: topicOf(config, 'article'), ceTypes: ARTICLE_CLOUD_EVENT_TYPES },
-              reaction: { topic: topicOf(config, 'reaction'), ceTypes: REACTION_CLOUD_EVENT_TYPES },
+              [ARTICLE_STREAM_TYPE]: { topic: topicOf(config, ARTICLE_STREAM_TYPE), ceTypes: ARTICLE_CLOUD_EVENT_TYPES },
+              [REACTION_STREAM_TYPE]: { topic: topicOf(config, REACTION_STREAM_TYPE), ceTypes: REACTION_CLOUD_EVENT_TYPES },
             }),
             topics: topicSpecs(config),
             source: config.kafka.cloudEventsSource,

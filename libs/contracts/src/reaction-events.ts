@@ -36,5 +36,3 @@ export const REACTION_CLOUD_EVENT_TYPES: Record<ReactionEventType, string> = {
   ReactionChanged: 'newsroom.reaction.changed.v1',
   ReactionRemoved: 'newsroom.reaction.removed.v1',
 };
-
-export const reactionStreamId = (articleId: string, readerId: string): string => `reaction-${articleId}:${readerId}`;

@@ -1,4 +1,5 @@
 import { Kafka as CloudEventsKafka, type CloudEvent, type KafkaMessage } from 'cloudevents';
+import { ARTICLE_STREAM_TYPE, articleStreamId, REACTION_STREAM_TYPE, reactionStreamId } from '#libs/contracts';
 import type { RecordedEvent } from '#libs/event-store';
 import {
   CloudEventMessageError,
@@ -7,13 +8,16 @@ import {
   type CloudEventEnvelope,
 } from './cloud-event.mapper.js';
 
+// The stream id differs from the article id, as in the store: keying by the wrong one shows.
+const ARTICLE_ID = '0192f3a4-0000-7000-8000-00000000a42a';
+
 const recorded = (overrides: Partial<RecordedEvent> = {}): RecordedEvent => ({
   eventId: '0192f3a4-5b6c-7d8e-9f00-112233445566',
-  streamId: 'article-42',
-  streamType: 'article',
+  streamId: articleStreamId(ARTICLE_ID),
+  streamType: ARTICLE_STREAM_TYPE,
   streamVersion: 7,
   type: 'ArticleSubmitted',
-  data: { articleId: 'article-42', submittedBy: { id: 'alice', name: 'Alice Chen' }, submittedAt: '2026-01-02T03:04:05.000Z' },
+  data: { articleId: ARTICLE_ID, submittedBy: { id: 'alice', name: 'Alice Chen' }, submittedAt: '2026-01-02T03:04:05.000Z' },
   metadata: { actor: { sub: 'alice', name: 'Alice Chen', roles: ['reporter'] } },
   recordedAt: new Date('2026-01-02T03:04:05.678Z'),
   position: 1234,
@@ -33,20 +37,35 @@ describe('CloudEvents mapping (binary mode, Kafka binding)', () => {
     const event = recorded();
     const message = toCloudEventMessage(event, { type: 'newsroom.article.submitted.v1' });
 
-    expect(message.key).toBe('article-42');
+    expect(message.key).toBe(ARTICLE_ID);
     expect(JSON.parse(message.value.toString())).toEqual(event.data);
     expect(message.headers).toEqual({
       ce_specversion: '1.0',
       ce_id: '0192f3a4-5b6c-7d8e-9f00-112233445566',
       ce_source: '/newsroom',
       ce_type: 'newsroom.article.submitted.v1',
-      ce_subject: 'article-42',
+      ce_subject: ARTICLE_ID,
       ce_time: '2026-01-02T03:04:05.678Z',
       'content-type': 'application/json',
       ce_streamid: event.streamId,
       ce_streamversion: '7',
       ce_position: '1234',
     });
+  });
+
+  it('keys a reaction by its article id, not by its (article, reader) stream', () => {
+    const event = recorded({
+      streamId: reactionStreamId(ARTICLE_ID, 'reader-0001'),
+      streamType: REACTION_STREAM_TYPE,
+      streamVersion: 2,
+      type: 'ReactionAdded',
+      data: { articleId: ARTICLE_ID, readerId: 'reader-0001', kind: 'like', reactedAt: '2026-01-02T03:04:05.000Z' },
+    });
+    const message = toCloudEventMessage(event, { type: 'newsroom.reaction.added.v1' });
+
+    expect(message.key).toBe(ARTICLE_ID);
+    expect(message.headers.ce_subject).toBe(ARTICLE_ID);
+    expect(message.headers.ce_streamid).toBe(`reaction-${ARTICLE_ID}:reader-0001`);
   });
 
   it('takes the source from the caller', () => {
@@ -69,7 +88,7 @@ describe('CloudEvents mapping (binary mode, Kafka binding)', () => {
       id: event.eventId,
       type: 'newsroom.article.submitted.v1',
       source: '/newsroom',
-      subject: 'article-42',
+      subject: ARTICLE_ID,
       time: '2026-01-02T03:04:05.678Z',
       streamId: event.streamId,
       streamVersion: 7,
@@ -117,7 +136,7 @@ describe('CloudEvents mapping (binary mode, Kafka binding)', () => {
       id: event.eventId,
       source: '/newsroom',
       type: 'newsroom.article.submitted.v1',
-      subject: 'article-42',
+      subject: ARTICLE_ID,
       time: '2026-01-02T03:04:05.678Z',
       datacontenttype: 'application/json',
       streamid: event.streamId,

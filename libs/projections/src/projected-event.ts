@@ -1,15 +1,15 @@
+import { articleIdOfData } from '#libs/contracts';
 import type { RecordedEvent } from '#libs/event-store';
 import type { ProjectedEvent } from './projection.js';
 
 /** A stored event as projections see it; the key is the article it belongs to. */
 export function fromRecordedEvent(event: RecordedEvent): ProjectedEvent {
-  const articleId = (event.data as { articleId?: unknown } | null)?.articleId;
   return {
     eventId: event.eventId,
     streamId: event.streamId,
     streamType: event.streamType,
     streamVersion: event.streamVersion,
-    key: typeof articleId === 'string' ? articleId : event.streamId,
+    key: articleIdOfData(event.data) ?? event.streamId,
     type: event.type,
     data: event.data,
     position: event.position,

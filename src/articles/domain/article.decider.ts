@@ -1,8 +1,11 @@
 import slugify from '@sindresorhus/slugify';
 import {
   ASSIGNMENT_ROLES,
+  authorsAfterAssignment,
   CORRECTION_KINDS,
-  FLAGGED_RATINGS,
+  isFlagged,
+  occurredAt,
+  statusAfter,
   VERDICT_RATING_VALUES,
   VERDICT_RATINGS,
   type ArticleContent,
@@ -47,7 +50,8 @@ import { initialState, type Article, type ArticleState } from './article.state.j
 export { initialState };
 
 // ---------------------------------------------------------------------------------------------
-// Helpers the HTTP layer, the scheduler and the read side share with the decider
+// Rules of the decider. articleSlug and publishGate are exported for the editorial view (its
+// publish gate) and the test fixtures, which must slug and gate exactly as the decider does.
 // ---------------------------------------------------------------------------------------------
 
 const SLUG_MAX_LENGTH = 80;
@@ -73,14 +77,14 @@ const truncateAtWordBoundary = (slug: string, max: number): string => {
 export const publishGate = (article: Article): PublishGateProblem[] =>
   article.claims.flatMap((claim): PublishGateProblem[] => {
     if (claim.verdict === null) return [{ claimId: claim.id, text: claim.text, problem: 'unrated' }];
-    if (FLAGGED_RATINGS.includes(claim.verdict.rating)) {
+    if (isFlagged(claim.verdict.rating)) {
       return [{ claimId: claim.id, text: claim.text, problem: 'flagged', rating: claim.verdict.rating }];
     }
     return [];
   });
 
 /** The drafter, or anyone assigned to the article as reporter. */
-export const isAuthor = (article: Article, actor: Actor): boolean =>
+const isAuthor = (article: Article, actor: Actor): boolean =>
   article.author.id === actor.sub ||
   article.assignees.some((assignee) => assignee.as === 'reporter' && assignee.id === actor.sub);
 
@@ -117,92 +121,65 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
     throw new Error(`Article stream ${event.data.articleId} starts with ${event.type} instead of ArticleDrafted.`);
   }
 
+  // Status and time follow the contract's rules for every event; the cases add the rest.
+  const next: Article = { ...state, status: statusAfter(state.status, event), updatedAt: occurredAt(event) };
   switch (event.type) {
     case 'ArticleRevised':
-      return { ...state, content: { ...state.content, ...event.data.changes }, updatedAt: event.data.revisedAt };
+      return { ...next, content: { ...state.content, ...event.data.changes } };
     case 'ArticleSubmitted':
-      return { ...state, status: 'in_review', updatedAt: event.data.submittedAt };
+    case 'ArticleApproved':
+      return next;
     case 'ChangesRequested': {
       const { reason, requestedBy, requestedAt } = event.data;
-      return {
-        ...state,
-        status: 'changes_requested',
-        lastChangeRequest: { reason, requestedBy, requestedAt },
-        updatedAt: requestedAt,
-      };
+      return { ...next, lastChangeRequest: { reason, requestedBy, requestedAt } };
     }
-    case 'ArticleApproved':
-      return { ...state, status: 'approved', updatedAt: event.data.approvedAt };
     case 'ClaimAdded': {
       const { claimId, text, quote, addedBy, addedAt } = event.data;
-      return {
-        ...state,
-        claims: [...state.claims, { id: claimId, text, quote, addedBy, addedAt, verdict: null }],
-        updatedAt: addedAt,
-      };
+      return { ...next, claims: [...state.claims, { id: claimId, text, quote, addedBy, addedAt, verdict: null }] };
     }
     case 'FactChecked': {
       const { claimId, rating, ratingValue, explanation, sources, checkedBy, checkedAt } = event.data;
       return {
-        ...state,
+        ...next,
         claims: state.claims.map((claim) =>
           claim.id === claimId
             ? { ...claim, verdict: { rating, ratingValue, explanation, sources, checkedBy, checkedAt } }
             : claim,
         ),
-        updatedAt: checkedAt,
       };
     }
     case 'PublishScheduled':
-      return {
-        ...state,
-        status: 'scheduled',
-        publishAt: event.data.publishAt,
-        scheduledBy: event.data.scheduledBy,
-        updatedAt: event.data.scheduledAt,
-      };
+      return { ...next, publishAt: event.data.publishAt, scheduledBy: event.data.scheduledBy };
     case 'Published': {
+      // The byline stays the decider's own: it is what wrote event.data.authors.
       const { headline, standfirst, body, section, tags, slug, publishedAt, publishedBy, overrideReason } = event.data;
       return {
-        ...state,
-        status: 'published',
+        ...next,
         content: { headline, standfirst, body, section, tags },
         slug: state.slug ?? slug,
         publishedAt,
         publishedBy,
         overrideReason,
-        updatedAt: publishedAt,
       };
     }
     case 'CorrectionIssued': {
       const { correctionId, kind, text, issuedBy, issuedAt } = event.data;
-      return {
-        ...state,
-        corrections: [...state.corrections, { id: correctionId, kind, text, issuedBy, issuedAt }],
-        updatedAt: issuedAt,
-      };
+      return { ...next, corrections: [...state.corrections, { id: correctionId, kind, text, issuedBy, issuedAt }] };
     }
     case 'ArticleRetracted': {
       const { reason, retractedBy, retractedAt } = event.data;
-      return {
-        ...state,
-        status: 'retracted',
-        retraction: { reason, retractedBy, retractedAt },
-        updatedAt: retractedAt,
-      };
+      return { ...next, retraction: { reason, retractedBy, retractedAt } };
     }
     case 'EditorialNoteAdded': {
       const { noteId, text, author, addedAt } = event.data;
-      return { ...state, notes: [...state.notes, { id: noteId, text, author, addedAt }], updatedAt: addedAt };
+      return { ...next, notes: [...state.notes, { id: noteId, text, author, addedAt }] };
     }
     case 'ArticleAssigned': {
       const { assignee, as, assignedBy, assignedAt } = event.data;
-      const newAuthor = as === 'reporter' && !state.authors.some((author) => author.id === assignee.id);
       return {
-        ...state,
+        ...next,
         assignees: [...state.assignees, { id: assignee.id, name: assignee.name, as, assignedBy, assignedAt }],
-        authors: newAuthor ? [...state.authors, { id: assignee.id, name: assignee.name }] : state.authors,
-        updatedAt: assignedAt,
+        authors: authorsAfterAssignment(state.authors, event.data),
       };
     }
     default:

@@ -1,4 +1,4 @@
-import { REACTION_KINDS } from '#libs/contracts';
+import { REACTION_KINDS, REACTION_STREAM_TYPE } from '#libs/contracts';
 import type { Projection } from '#libs/projections';
 import { reactionDeltas, type CountedEvent } from './reaction-deltas.js';
 
@@ -29,7 +29,7 @@ const statements = new Map<string, string>();
  */
 export const reactionCountsProjection: Projection = {
   name: 'reaction-counts',
-  streamTypes: ['reaction'],
+  streamTypes: [REACTION_STREAM_TYPE],
   tables: [REACTION_COUNTS_TABLE],
   async apply(events, context) {
     const byArticle = reactionDeltas(events as readonly CountedEvent[]);

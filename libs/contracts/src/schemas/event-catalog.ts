@@ -4,6 +4,7 @@ import {
   type ArticleEventType,
 } from '../article-events.js';
 import type { ReactionEvent } from '../reaction-events.js';
+import { ARTICLE_STREAM_TYPE, REACTION_STREAM_TYPE, type StreamType } from '../streams.js';
 import { ARTICLE_EVENT_SCHEMAS } from './article-event.schemas.js';
 import type { JSONSchema } from './json-schema.js';
 import { REACTION_EVENT_SCHEMAS } from './reaction-event.schemas.js';
@@ -16,6 +17,12 @@ export const NEWSROOM_TOPICS = {
   reactions: 'newsroom.reactions.v1',
 } as const;
 export type NewsroomTopic = keyof typeof NEWSROOM_TOPICS;
+
+/** The stream type whose events each topic carries. */
+export const STREAM_TYPE_OF_TOPIC: Record<NewsroomTopic, StreamType> = {
+  articles: ARTICLE_STREAM_TYPE,
+  reactions: REACTION_STREAM_TYPE,
+};
 
 export type NewsroomEvent = ArticleEvent | ReactionEvent;
 export type NewsroomEventType = NewsroomEvent['type'];

@@ -1,4 +1,4 @@
-export { JSON_SCHEMA_DIALECT, type JSONSchema, type JSONSchemaTypeName } from './json-schema.js';
+export { JSON_SCHEMA_DIALECT, UUID_PATTERN, isUuid, type JSONSchema, type JSONSchemaTypeName } from './json-schema.js';
 export { ARTICLE_EVENT_SCHEMAS } from './article-event.schemas.js';
 export { REACTION_EVENT_SCHEMAS } from './reaction-event.schemas.js';
 export * from './event-catalog.js';

@@ -48,6 +48,11 @@ export const timestamp = (description: string): JSONSchema => ({ type: 'string',
 /** Lowercase UUID text, as a pattern for ids embedded in longer strings (stream ids). */
 export const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
+const UUID = new RegExp(`^${UUID_PATTERN}$`, 'i');
+
+/** Whether `value` is a UUID, in either letter case (ids as they come in a URL). */
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 /**
  * An event's data schema: an object with exactly these properties, all of them required (a field
  * that may be empty is typed `[..., 'null']` and still required: subscribers never guess).
