@@ -1,16 +1,13 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { EventStore, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
 import { assertVersionMatches, PreconditionFailedProblem, ProblemError } from '#libs/http';
-import type { ArticleEvent } from '#libs/contracts';
+import { ARTICLE_STREAM_TYPE, articleStreamId, type ArticleEvent } from '#libs/contracts';
 import { Clock } from '../common/clock.js';
 import { EventMetrics } from '../metrics/event-metrics.js';
 import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article.commands.js';
 import { decide, foldArticle } from './domain/article.decider.js';
 import { ArticleNotFoundError } from './domain/article.errors.js';
 import type { Article } from './domain/article.state.js';
-
-export const ARTICLE_STREAM_TYPE = 'article';
-export const articleStreamId = (articleId: string): string => `article-${articleId}`;
 
 /** Who writes, to which article, and at which version they last saw it. */
 export interface WriteContext {

@@ -1,16 +1,17 @@
 import { v7 as uuidv7 } from 'uuid';
-import type {
-  ArticleContent,
-  ArticleEvent,
-  AssignmentRole,
-  CorrectionKind,
-  Person,
-  VerdictRating,
+import {
+  ARTICLE_STREAM_TYPE,
+  articleStreamId,
+  VERDICT_RATING_VALUES,
+  type ArticleContent,
+  type ArticleEvent,
+  type AssignmentRole,
+  type CorrectionKind,
+  type Person,
+  type VerdictRating,
 } from '#libs/contracts';
-import { VERDICT_RATING_VALUES } from '#libs/contracts';
 import type { ProjectedEvent } from '#libs/projections';
 import { articleSlug } from '../../src/articles/domain/article.decider.js';
-import { ARTICLE_STREAM_TYPE, articleStreamId } from '../../src/articles/article-stream.js';
 import { seedStory } from './seed-story.js';
 
 export type ArticleProjectedEvent = ProjectedEvent<ArticleEvent>;

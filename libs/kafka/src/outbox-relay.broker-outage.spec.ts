@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ARTICLE_CLOUD_EVENT_TYPES } from '#libs/contracts';
+import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
 import { KafkaBroker } from '#libs/testing';
 import { KafkaClient } from './kafka-client.js';
 import { OutboxRelay, routeByStreamType } from './outbox-relay.js';
 import {
-  ARTICLE_STREAM_TYPE,
   appendArticleEvents,
   collectMessages,
   createTestStore,

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ARTICLE_CLOUD_EVENT_TYPES } from '#libs/contracts';
+import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
 import type { RecordedEvent } from '#libs/event-store';
 import { freePort } from '#libs/testing';
 import { KafkaClient } from './kafka-client.js';
 import type { KafkaConsumer } from './kafka-consumer.js';
 import { OutboxRelay, routeByStreamType, type OutboxRelayOptions } from './outbox-relay.js';
 import {
-  ARTICLE_STREAM_TYPE,
   appendArticleEvents,
   collectMessages,
   createTestStore,

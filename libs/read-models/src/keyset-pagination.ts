@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { isUuid } from '#libs/contracts';
 import { ValidationProblem } from '#libs/http';
 import { IsIntegerParam } from './query-params.js';
 
@@ -35,7 +36,6 @@ export interface Page<T> {
 export type CursorKey = readonly string[];
 export type CursorPart = 'timestamp' | 'uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 // Date.parse rolls impossible dates over (30 February, hour 24) and takes year 0000; PostgreSQL
@@ -44,7 +44,7 @@ const isTimestamp = (value: string): boolean =>
   ISO_TIMESTAMP.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 
 const isPart = (value: unknown, part: CursorPart): value is string =>
-  typeof value === 'string' && (part === 'uuid' ? UUID.test(value) : isTimestamp(value));
+  typeof value === 'string' && (part === 'uuid' ? isUuid(value) : isTimestamp(value));
 
 /** base64url of the key's JSON: opaque to clients, and no state kept on the server. */
 export const encodeCursor = (key: CursorKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');

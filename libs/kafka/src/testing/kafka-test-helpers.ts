@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { ARTICLE_CLOUD_EVENT_TYPES } from '#libs/contracts';
+import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
 import { CreateEventStore1764230000000, EventStore, type EventMetadata } from '#libs/event-store';
 import { createTestDatabase } from '#libs/testing';
 import { fromCloudEventMessage, type CloudEventEnvelope } from '../cloud-event.mapper.js';
@@ -11,8 +11,6 @@ import type { KafkaLogger } from '../kafka.types.js';
 import { CreateRelayCheckpoints1764230100000 } from '../migrations/1764230100000-create-relay-checkpoints.js';
 
 /** Test-only helpers for the specs in libs/kafka (not exported from the library). */
-
-export const ARTICLE_STREAM_TYPE = 'article';
 
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
