@@ -1,4 +1,4 @@
-import type { ArticleEvent } from '#libs/contracts';
+import { ARTICLE_STREAM_TYPE, type ArticleEvent } from '#libs/contracts';
 import { groupByKey, type ProjectedEvent, type Projection } from '#libs/projections';
 
 /** When each scheduled article is due; null once it is published, retracted or never scheduled. */
@@ -17,7 +17,7 @@ export function evolveSchedule(publishAt: string | null, event: ArticleEvent): s
 /** The scheduler's to-do list: articles waiting for their publication time. */
 export const scheduledPublicationsProjection: Projection = {
   name: 'scheduled-publications',
-  streamTypes: ['article'],
+  streamTypes: [ARTICLE_STREAM_TYPE],
   tables: ['scheduled_publications'],
   async apply(events, context) {
     const table = context.table('scheduled_publications');

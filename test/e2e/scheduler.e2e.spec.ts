@@ -64,6 +64,21 @@ describe('scheduled publishing', () => {
     expect(await publishedEvents(worker, id)).toHaveLength(1);
   });
 
+  it('keeps a story whose claim came after scheduling scheduled past its time, and publishes the others', async () => {
+    const app = await start(true);
+    const http = httpClient(app.url);
+    const waiting = await scheduleSoon(app, 1500);
+    const ready = await scheduleSoon(app, 1500);
+    const claim = await http.post(`/articles/${waiting.id}/claims`, seedStory.claims[0], { token: reporter });
+    expect(claim.status).toBe(201);
+
+    expect(await publishedEvents(app, ready.id)).toHaveLength(1);
+    // A few more ticks of the worker (every 100 ms) past the waiting story's time.
+    expect(await publishedEvents(app, waiting.id, 1000)).toEqual([]);
+    const article = await http.get(`/articles/${waiting.id}`, { token: editor });
+    expect(article.body).toMatchObject({ status: 'scheduled', publishGate: { open: false } });
+  });
+
   it('publishes exactly once with several workers', async () => {
     const first = await start(true);
     await start(true);
