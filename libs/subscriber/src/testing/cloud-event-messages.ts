@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_TYPE_BY_CE_TYPE, TOPIC_OF_CE_TYPE, type EventDataOfCeType, type NewsroomCeType } from '#libs/contracts';
+import {
+  ARTICLE_STREAM_TYPE,
+  articleStreamId,
+  EVENT_TYPE_BY_CE_TYPE,
+  REACTION_STREAM_TYPE,
+  reactionStreamId,
+  TOPIC_OF_CE_TYPE,
+  type EventDataOfCeType,
+  type NewsroomCeType,
+} from '#libs/contracts';
 import type { RecordedEvent } from '#libs/event-store';
 import { toCloudEventMessage, type IncomingMessage, type OutgoingMessage } from '#libs/kafka';
 
@@ -16,10 +25,11 @@ export interface EventSpec<Type extends NewsroomCeType> {
 export function cloudEventMessage<Type extends NewsroomCeType>(spec: EventSpec<Type>): OutgoingMessage {
   const articleId = spec.data.articleId;
   const readerId = (spec.data as { readerId?: string }).readerId;
+  const ofArticle = TOPIC_OF_CE_TYPE[spec.type] === 'articles';
   const event = {
     eventId: spec.eventId ?? randomUUID(),
-    streamId: TOPIC_OF_CE_TYPE[spec.type] === 'articles' ? `article-${articleId}` : `reaction-${articleId}:${readerId}`,
-    streamType: TOPIC_OF_CE_TYPE[spec.type] === 'articles' ? 'article' : 'reaction',
+    streamId: ofArticle ? articleStreamId(articleId) : reactionStreamId(articleId, readerId ?? ''),
+    streamType: ofArticle ? ARTICLE_STREAM_TYPE : REACTION_STREAM_TYPE,
     streamVersion: spec.streamVersion ?? 1,
     type: EVENT_TYPE_BY_CE_TYPE[spec.type],
     data: spec.data,
