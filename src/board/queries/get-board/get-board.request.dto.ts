@@ -5,7 +5,7 @@ import { IsText } from '#libs/http';
 import { PageRequest } from '#libs/read-models';
 import { ARTICLE_LIMITS } from '../../../articles/article-limits.js';
 
-export const BOARD_SEARCH_MAX_LENGTH = 200;
+const BOARD_SEARCH_MAX_LENGTH = 200;
 
 /** `GET /board` query string; any other parameter is refused (400). */
 export class GetBoardRequest extends PageRequest {
