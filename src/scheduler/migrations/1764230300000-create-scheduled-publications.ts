@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { streamsTableDdl, streamsTableOf } from '#libs/projections';
-import { scheduledPublicationsProjection } from './scheduled-publications.projection.js';
+import { scheduledPublicationsProjection } from '../scheduled-publications.projection.js';
 
 export class CreateScheduledPublications1764230300000 implements MigrationInterface {
   name = 'CreateScheduledPublications1764230300000';
@@ -20,5 +20,3 @@ export class CreateScheduledPublications1764230300000 implements MigrationInterf
     await queryRunner.query('DROP TABLE scheduled_publications');
   }
 }
-
-export const SCHEDULER_MIGRATIONS = [CreateScheduledPublications1764230300000];
