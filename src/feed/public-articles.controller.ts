@@ -35,9 +35,8 @@ export class PublicArticlesController {
   @ApiOkResponse({ description: 'The story' })
   @ApiProblems([404, 'No published story has this slug'], [410, 'Retracted: the retraction notice'])
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const article = await this.queryBus.execute(new GetPublicArticleQuery(slug));
+    const { article, lastModified } = await this.queryBus.execute(new GetPublicArticleQuery(slug));
     const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));
-    const lastModified = new Date(article.updatedAt);
     reply.header('vary', 'Accept');
     if (prefersHtml(request.headers.accept)) {
       reply.headers(HTML_SECURITY_HEADERS);

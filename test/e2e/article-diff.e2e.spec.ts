@@ -40,6 +40,14 @@ describe('article diff', () => {
     expect(toCurrent.body).toEqual({ id, from: 3, to: 4, changes: { headline: null, standfirst: null, body: null } });
   });
 
+  it('answers no changes, in the same shape, when from equals to or the current version', async () => {
+    const unchanged = { headline: null, standfirst: null, body: null };
+    const same = await diff('?from=2&to=2');
+    expect([same.status, same.body]).toEqual([200, { id, from: 2, to: 2, changes: unchanged }]);
+    const current = await diff('?from=4');
+    expect([current.status, current.body]).toEqual([200, { id, from: 4, to: 4, changes: unchanged }]);
+  });
+
   describe('refuses', () => {
     it.each([
       ['', 'from'],
@@ -48,8 +56,6 @@ describe('article diff', () => {
       ['?from=1.5', 'from'],
       ['?from=1&to=-2', 'to'],
       ['?from=3&to=2', 'from'],
-      ['?from=2&to=2', 'from'],
-      ['?from=4', 'from'],
       ['?from=1&granularity=chars', 'granularity'],
     ])('400 for %s, naming the field', async (query, field) => {
       const response = await diff(query);

@@ -322,6 +322,14 @@ describe('public feed and public article', () => {
       expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
     });
 
+    it('400 for a well-formed cursor holding an impossible date, which PostgreSQL would refuse', async () => {
+      const cursor = Buffer.from(JSON.stringify(['2025-02-30T00:00:00.000Z', seed.id])).toString('base64url');
+      const response = await read(`/feed?cursor=${cursor}`);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual(['cursor']);
+    });
+
     it('400 for a malformed X-Min-Position', async () => {
       expect((await http.get('/feed.rss', { headers: { 'x-min-position': 'later' } })).status).toBe(400);
     });

@@ -1,3 +1,4 @@
+import Parser from 'rss-parser';
 import { DataSource } from 'typeorm';
 import { REACTION_KINDS, zeroReactionCounts, type ReactionCounts, type ReactionKind } from '#libs/contracts';
 import { EventStore } from '#libs/event-store';
@@ -157,6 +158,47 @@ describe('reactions over HTTP', () => {
     const jsonFeed = await http.get('/feed.json', { headers: after });
     const entry = JSON.parse(jsonFeed.text).items.find((candidate: { id: string }) => candidate.id.endsWith(id));
     expect(entry._newsroom.reactions).toEqual(countsWith({ wow: 2, sad: 1 }));
+  });
+
+  it('moves Last-Modified of the feed, the feed formats and the public article when only the counts change', async () => {
+    const id = await storyOf(http);
+    const { slug } = (await http.get(`/articles/${id}`, { token: editor })).body;
+    // A note changes nothing public; waiting for it means the published story is in the feed.
+    const note = await http.post(`/articles/${id}/notes`, { text: 'Legal checked it.' }, { token: editor });
+    const paths = ['/feed', '/feed?limit=1', '/feed.json', '/feed.rss', '/feed.atom', `/public/articles/${slug}`];
+    const read = (path: string, position: number, headers: Record<string, string> = {}) =>
+      http.get(path, { headers: { 'x-min-position': String(position), ...headers } });
+
+    const before = await Promise.all(paths.map((path) => read(path, note.body.position)));
+    const lastModified = before.map((response) => response.headers.get('last-modified')!);
+    for (const [index, response] of before.entries()) {
+      expect([paths[index], response.status, Number.isNaN(Date.parse(lastModified[index]))]).toEqual([paths[index], 200, false]);
+    }
+    // HTTP dates have whole seconds: react in a later second than anything these answers reflect.
+    const reactAfter = Math.max(...lastModified.map(Date.parse)) + 1_000 + 100;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, reactAfter - Date.now())));
+    const reacted = await reactions.react(id, readerId('lm'), 'funny');
+    expect(reacted.status).toBe(200);
+
+    for (const [index, path] of paths.entries()) {
+      // If-Modified-Since alone: the body changed (its counts), so this must not be a 304.
+      const changed = await read(path, reacted.body.position, { 'if-modified-since': lastModified[index] });
+      expect([path, changed.status]).toEqual([path, 200]);
+      expect(changed.text).toContain(path.startsWith('/feed.') && path !== '/feed.json' ? 'funny="1"' : '"funny":1');
+      const newer = changed.headers.get('last-modified')!;
+      expect([path, Date.parse(newer) > Date.parse(lastModified[index])]).toEqual([path, true]);
+      expect([path, (await read(path, reacted.body.position, { 'if-modified-since': newer })).status]).toEqual([path, 304]);
+    }
+
+    // Independent parsers find the counts in both XML formats.
+    const parser = new Parser<object, { id?: string; reactions?: { $: Record<string, string> } }>({
+      customFields: { item: [['newsroom:reactions', 'reactions']] },
+    });
+    for (const format of ['rss', 'atom']) {
+      const { items } = await parser.parseString((await read(`/feed.${format}`, reacted.body.position)).text);
+      const item = items.find((candidate) => (candidate.guid ?? candidate.id) === `urn:uuid:${id}`);
+      expect([format, item?.reactions?.$.funny, item?.reactions?.$.like]).toEqual([format, '1', '0']);
+    }
   });
 
   it('counts exactly when 200 readers react at once, some changing and removing', async () => {

@@ -35,7 +35,10 @@ const hostile = article({
 });
 
 const context = { publicBaseUrl: BASE_URL, lastModified: new Date('2025-11-24T10:00:00.000Z') };
-const parser = new Parser();
+/** Reads the items' `newsroom:reactions` element, which both XML formats carry, as `reactions`. */
+const parser = new Parser<object, { id?: string; reactions?: { $: Record<string, string> } }>({
+  customFields: { item: [['newsroom:reactions', 'reactions']] },
+});
 /** rss-parser reads RSS's content:encoded apart from its description; Atom has only content. */
 const contentOf = (item: Parser.Item & { 'content:encoded'?: string }): string => item['content:encoded'] ?? item.content ?? '';
 
@@ -75,6 +78,19 @@ describe('renderFeed', () => {
     expect(item.guid ?? item.id).toBe(feedItemId(article().id));
     expect(contentOf(item)).toContain('<p>Second paragraph.</p>');
     expect(contentOf(item)).toContain('The call lasted 45 minutes.');
+    expect(item.reactions?.$).toEqual({
+      'xmlns:newsroom': 'https://newsroom.dev/ns/feed',
+      ...Object.fromEntries(Object.entries(article().reactions).map(([kind, count]) => [kind, String(count)])),
+    });
+  });
+
+  it.each(['rss', 'atom'] as const)('gives each %s item the counts of its own story', async (format) => {
+    const stories = [article(), article({ id: '01a21ec9-1c93-73f8-be7e-c7f68e03b649', reactions: { ...zeroReactionCounts(), wow: 7 } })];
+    const { items } = await parser.parseString(renderFeed(format, stories, context));
+    expect(items.map((item) => [item.reactions?.$.like, item.reactions?.$.wow])).toEqual([
+      ['3', '0'],
+      ['0', '7'],
+    ]);
   });
 
   it('keeps item ids stable across updates, and moves the updated time', () => {

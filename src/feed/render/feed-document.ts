@@ -61,7 +61,7 @@ export function renderFeed(format: FeedFormat, articles: readonly PublicArticle[
     case 'rss':
       return feed.rss2();
     case 'atom':
-      return feed.atom1();
+      return withAtomReactions(feed.atom1(), articles);
   }
 }
 
@@ -86,18 +86,36 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
   };
 }
 
-/** Reaction counts (and, in JSON Feed, the structured corrections) where the format has room for them. */
+/** Reaction counts (and, in JSON Feed, the structured corrections) as each format's extension data. */
 function extensionsOf(format: FeedFormat, article: PublicArticle): Extension[] {
   switch (format) {
     case 'json':
       return [{ name: '_newsroom', objects: { slug: article.slug, reactions: article.reactions, corrections: article.corrections } }];
     case 'rss':
-      return [
-        { name: 'newsroom:reactions', objects: { _attributes: { 'xmlns:newsroom': NEWSROOM_NAMESPACE, ...article.reactions } } },
-      ];
+      return [{ name: REACTIONS_ELEMENT, objects: { _attributes: reactionsAttributes(article) } }];
     case 'atom':
-      return [];
+      return []; // the library drops them: withAtomReactions adds them instead
   }
+}
+
+const REACTIONS_ELEMENT = 'newsroom:reactions';
+const reactionsAttributes = (article: PublicArticle): Record<string, string | number> => ({
+  'xmlns:newsroom': NEWSROOM_NAMESPACE,
+  ...article.reactions,
+});
+
+/**
+ * The library's atom1() ignores extensions, so each entry gets the element RSS items carry just
+ * before its end tag. Every text in an entry is escaped, so "</entry>" only ever ends an entry.
+ */
+function withAtomReactions(atom: string, articles: readonly PublicArticle[]): string {
+  let index = 0;
+  return atom.replace(/<\/entry>/g, (end) => {
+    const attributes = Object.entries(reactionsAttributes(articles[index++]))
+      .map(([name, value]) => ` ${name}="${escapeHtml(String(value))}"`)
+      .join('');
+    return `    <${REACTIONS_ELEMENT}${attributes}/>\n    ${end}`;
+  });
 }
 
 /**

@@ -37,6 +37,7 @@ export class GetArticleDiffHandler implements IQueryHandler<GetArticleDiffQuery>
   }
 }
 
+// from == to is allowed: a client diffing "from what I saw to now" may already be current.
 function requireOrder(from: number, to: number): void {
-  if (from >= to) throw new ValidationProblem([{ field: 'from', message: `from must be lower than to (${to})` }]);
+  if (from > to) throw new ValidationProblem([{ field: 'from', message: `from must not be higher than to (${to})` }]);
 }

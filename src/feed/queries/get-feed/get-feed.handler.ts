@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../../../config/config.module.js';
 import { toPublicArticle } from '../../public-article.js';
 import { PublicFeedEntity } from '../../public-feed.entity.js';
 import { joinReactionCounts } from '../../reaction-counts.js';
+import { latest, selectReactionsChangedAt, type ReactionsChangedAt } from '../last-modified.js';
 import { GetFeedQuery, type FeedSlice } from './get-feed.query.js';
 
 @QueryHandler(GetFeedQuery)
@@ -18,10 +19,10 @@ export class GetFeedHandler implements IQueryHandler<GetFeedQuery> {
   ) {}
 
   async execute({ limit, cursor }: GetFeedQuery): Promise<FeedSlice> {
-    // Read Last-Modified before the stories: a change landing in between then makes the page
-    // newer than its Last-Modified (a harmless extra 200 later), never older (a wrong 304).
-    const lastModified = await this.lastModified();
-    const query = joinReactionCounts(this.feed.createQueryBuilder('article'))
+    // Read the feed's last change before the stories: a change landing in between then makes the
+    // page newer than its Last-Modified (a harmless extra 200 later), never older (a wrong 304).
+    const feedChangedAt = await this.feedChangedAt();
+    const query = selectReactionsChangedAt(joinReactionCounts(this.feed.createQueryBuilder('article')))
       .where('article.publishedAt IS NOT NULL')
       .andWhere('article.retraction IS NULL')
       .orderBy('article.publishedAt', 'DESC')
@@ -31,12 +32,17 @@ export class GetFeedHandler implements IQueryHandler<GetFeedQuery> {
       const [publishedAt, id] = decodeCursor(cursor, ['timestamp', 'uuid']);
       query.andWhere('(article.publishedAt, article.id) < (CAST(:publishedAt AS timestamptz), CAST(:id AS uuid))', { publishedAt, id });
     }
-    const articles = (await query.getMany()).map((row) => toPublicArticle(row, this.config.http.publicBaseUrl));
+    const { entities, raw } = await query.getRawAndEntities<ReactionsChangedAt & { article_id: string }>();
+    const articles = entities.map((row) => toPublicArticle(row, this.config.http.publicBaseUrl));
     const page = toPage(articles, limit, (article) => [article.publishedAt, article.id], (article) => article);
-    return { articles: page.items, nextCursor: page.nextCursor, lastModified };
+    // Any story's change can move the page (in, out, along), but only the listed stories' counts are in it;
+    // their change times come from the same statement as the counts.
+    const listed = new Set(page.items.map((article) => article.id));
+    const reactionsChangedAt = raw.filter((row) => listed.has(row.article_id)).map((row) => row.reactions_changed_at);
+    return { articles: page.items, nextCursor: page.nextCursor, lastModified: latest([feedChangedAt, ...reactionsChangedAt]) };
   }
 
-  private async lastModified(): Promise<Date | null> {
+  private async feedChangedAt(): Promise<Date | null> {
     const row = await this.feed.createQueryBuilder('article').select('max(article.updatedAt)', 'lastModified').getRawOne();
     return row?.lastModified ?? null;
   }

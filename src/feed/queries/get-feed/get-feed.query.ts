@@ -4,7 +4,10 @@ import type { PublicArticle } from '../../public-article.js';
 export interface FeedSlice {
   articles: PublicArticle[];
   nextCursor: string | null;
-  /** The newest public change of the whole feed (retractions included); null before the first story. */
+  /**
+   * The newest change the slice reflects: of the whole feed (retractions included), and of the
+   * listed stories' reaction counts; null before the first story.
+   */
   lastModified: Date | null;
 }
 

@@ -5,10 +5,11 @@ import type { Repository } from 'typeorm';
 import { ProblemError } from '#libs/http';
 import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
-import { toPublicArticle, type PublicArticle } from '../../public-article.js';
+import { toPublicArticle } from '../../public-article.js';
 import { PublicFeedEntity } from '../../public-feed.entity.js';
 import { joinReactionCounts } from '../../reaction-counts.js';
-import { GetPublicArticleQuery } from './get-public-article.query.js';
+import { latest, selectReactionsChangedAt, type ReactionsChangedAt } from '../last-modified.js';
+import { GetPublicArticleQuery, type PublicArticleRead } from './get-public-article.query.js';
 
 // What articleSlug makes: lowercase words and the id's tail, joined by hyphens.
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -21,17 +22,12 @@ export class GetPublicArticleHandler implements IQueryHandler<GetPublicArticleQu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ slug }: GetPublicArticleQuery): Promise<PublicArticle> {
-    const row =
-      slug.length <= SLUG_MAX_LENGTH && SLUG.test(slug)
-        ? await joinReactionCounts(this.feed.createQueryBuilder('article'))
-            .where('article.slug = :slug', { slug })
-            .andWhere('article.publishedAt IS NOT NULL')
-            .getOne()
-        : null;
-    if (row === null) {
+  async execute({ slug }: GetPublicArticleQuery): Promise<PublicArticleRead> {
+    const found = await this.published(slug);
+    if (found === null) {
       throw new ProblemError(404, 'article-not-found', 'Not found', `No published article has the slug "${slug}".`);
     }
+    const { row, reactionsChangedAt } = found;
     if (row.retraction !== null) {
       const { reason, retractedAt } = row.retraction;
       throw new ProblemError(
@@ -42,6 +38,17 @@ export class GetPublicArticleHandler implements IQueryHandler<GetPublicArticleQu
         { retraction: { headline: row.headline, reason, retractedAt } },
       );
     }
-    return toPublicArticle(row, this.config.http.publicBaseUrl);
+    const article = toPublicArticle(row, this.config.http.publicBaseUrl);
+    return { article, lastModified: latest([new Date(article.updatedAt), reactionsChangedAt])! };
+  }
+
+  /** The row with its reaction counts, and when those last changed (same statement, so they agree). */
+  private async published(slug: string): Promise<{ row: PublicFeedEntity; reactionsChangedAt: Date | null } | null> {
+    if (slug.length > SLUG_MAX_LENGTH || !SLUG.test(slug)) return null;
+    const { entities, raw } = await selectReactionsChangedAt(joinReactionCounts(this.feed.createQueryBuilder('article')))
+      .where('article.slug = :slug', { slug })
+      .andWhere('article.publishedAt IS NOT NULL')
+      .getRawAndEntities<ReactionsChangedAt>();
+    return entities.length === 0 ? null : { row: entities[0], reactionsChangedAt: raw[0].reactions_changed_at };
   }
 }
