@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Public reads may be cached by anyone, briefly: stories change (corrections, reactions). */
-export const PUBLIC_CACHE_CONTROL = 'public, max-age=60';
+const PUBLIC_CACHE_CONTROL = 'public, max-age=60';
 
 export interface Representation {
   body: string;

@@ -18,7 +18,7 @@ import { GetFeedRequest } from './queries/get-feed/get-feed.request.dto.js';
 import { FEED_CONTENT_TYPES, renderFeed, type FeedFormat } from './render/feed-document.js';
 
 /** How many stories the feed documents carry: the newest, one page. */
-export const FEED_DOCUMENT_SIZE = 50;
+const FEED_DOCUMENT_SIZE = 50;
 
 /**
  * The public feed, as a paged JSON API and as syndication documents. Every answer carries an

@@ -42,7 +42,7 @@ export type FeedItem = Pick<
 >;
 
 /** Slugs are permanent, so this URL is too. */
-export const publicArticleUrl = (publicBaseUrl: string, slug: string): string =>
+const publicArticleUrl = (publicBaseUrl: string, slug: string): string =>
   `${publicBaseUrl}/public/articles/${encodeURIComponent(slug)}`;
 
 /** For rows of published articles (loaded with their reaction counts). */

@@ -4,7 +4,7 @@ import type { PublicArticle, RatedClaim } from '../public-article.js';
 export const PUBLISHER_NAME = 'Newsroom';
 
 /** The words of each rating, as ClaimReview's alternateName. */
-export const RATING_NAMES: Record<VerdictRating, string> = {
+const RATING_NAMES: Record<VerdictRating, string> = {
   true: 'True',
   mostly_true: 'Mostly true',
   half_true: 'Half true',

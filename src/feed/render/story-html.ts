@@ -4,7 +4,7 @@ import { escapeHtml, paragraphsHtml } from './html.js';
 
 const CORRECTION_LABELS: Record<PublicCorrection['kind'], string> = { correction: 'Correction', clarification: 'Clarification' };
 
-export function correctionsHtml(corrections: readonly PublicCorrection[]): string {
+function correctionsHtml(corrections: readonly PublicCorrection[]): string {
   if (corrections.length === 0) return '';
   const items = corrections.map(
     ({ kind, text, issuedAt }) =>
