@@ -1,4 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventStore } from '#libs/event-store';
@@ -14,7 +15,10 @@ export class DatabaseServer implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseServer.name);
   private embedded?: EmbeddedPostgres;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   async url(): Promise<string> {
     if (this.config.database.url) return this.config.database.url;
@@ -27,8 +31,15 @@ export class DatabaseServer implements OnApplicationShutdown {
     return this.embedded !== undefined;
   }
 
+  /**
+   * Nest shuts the global TypeORM module down last, after this one: the pool is closed here
+   * first, so that its connections end cleanly instead of finding the embedded server gone.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.embedded?.stop();
+    if (!this.embedded) return;
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await this.embedded.stop();
   }
 }
 
