@@ -12,6 +12,8 @@ import { PROJECTIONS } from '../src/projections/projection-registry.js';
  *
  * The embedded database (PGlite) belongs to one process: when the service is running on it, the
  * rebuild is asked of the service (POST /admin/projections/NAME/rebuild) instead of opening it.
+ * (A service found on no other address still holds the folder's lock, and the rebuild stops with
+ * a message that says so.)
  */
 async function main(): Promise<void> {
   const name = process.argv[2];
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
 }
 
 async function rebuildHere(config: AppConfig, name: string): Promise<unknown> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: false }), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: false, demo: false }), { logger: ['error', 'warn'] });
   try {
     return await app.get(ProjectionRebuilds).rebuild(name);
   } finally {

@@ -22,11 +22,13 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** Run the relay, projections and scheduler in this process too. */
   workers: boolean;
+  /** Load the seed story on a fresh embedded database (default: when embedded). */
+  demo?: boolean;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, workers }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, workers, demo = config.embedded }: AppModuleOptions): DynamicModule {
     const jwtKey = createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8'));
     return {
       module: AppModule,
@@ -50,7 +52,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         ...(workers ? [WorkersModule] : []),
-        ...(config.embedded ? [DemoModule] : []),
+        ...(demo ? [DemoModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
