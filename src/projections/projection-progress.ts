@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EventStore, type RecordedEvent } from '#libs/event-store';
 import { streamsTableOf, type Projection } from '#libs/projections';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -14,37 +15,36 @@ export class ProjectionProgress {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Whether every named projection that reads the stream of the event at `position` has applied
-   * it. A position that names no event has nothing to wait for.
+   * Polls until every named projection that reads the stream of the event at `position` has
+   * applied it, or READ_WAIT_TIMEOUT_MS passes; true when reached. A position that names no event
+   * has nothing to wait for.
    */
-  async hasApplied(position: number, projectionNames: readonly string[]): Promise<boolean> {
-    const [event] = await this.dataSource.query(
-      'SELECT stream_id, stream_type, stream_version FROM events WHERE position = $1',
-      [position],
-    );
-    if (!event) return true;
-    for (const projection of this.projections(projectionNames)) {
-      if (!projection.streamTypes.includes(event.stream_type)) continue;
-      const [applied] = await this.dataSource.query(`SELECT version FROM ${streamsTableOf(projection)} WHERE stream_id = $1`, [
-        event.stream_id,
-      ]);
-      if (!applied || applied.version < event.stream_version) return false;
-    }
-    return true;
-  }
-
-  /** Polls until applied or READ_WAIT_TIMEOUT_MS passes; true when the position was reached. */
   async waitFor(position: number, projectionNames: readonly string[]): Promise<boolean> {
     const deadline = Date.now() + this.config.readWaitTimeoutMs;
+    // Looked up once: an event never changes, only the read models catch up with it.
+    const event = await this.store.readEventAt(position);
+    if (event === null) return true;
     for (;;) {
-      if (await this.hasApplied(position, projectionNames)) return true;
+      if (await this.applied(event, projectionNames)) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
+  }
+
+  private async applied(event: RecordedEvent, projectionNames: readonly string[]): Promise<boolean> {
+    for (const projection of this.projections(projectionNames)) {
+      if (!projection.streamTypes.includes(event.streamType)) continue;
+      const [applied] = await this.dataSource.query(`SELECT version FROM ${streamsTableOf(projection)} WHERE stream_id = $1`, [
+        event.streamId,
+      ]);
+      if (!applied || applied.version < event.streamVersion) return false;
+    }
+    return true;
   }
 
   private projections(names: readonly string[]): Projection[] {
