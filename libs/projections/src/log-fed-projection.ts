@@ -12,9 +12,22 @@ export interface LogFeedOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const isAfter = (a: LogCheckpoint, b: LogCheckpoint): boolean =>
+  BigInt(a.transactionId) > BigInt(b.transactionId) || (a.transactionId === b.transactionId && a.position > b.position);
+
+/*
+ * The last event of the commit-safe log: every event up to it, of any stream type, has committed
+ * (or aborted) for good. `events.` keeps ORDER BY on the xid8 column, not the text alias.
+ */
+const LOG_END = `SELECT transaction_id::text AS transaction_id_text, position FROM events
+                  WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                  ORDER BY events.transaction_id DESC, events.position DESC
+                  LIMIT 1`;
+
 /**
- * Feeds a projection straight from the store's global log (embedded mode, no Kafka). The log
- * checkpoint lives in projection_checkpoints and moves in the same transaction as the batch.
+ * Feeds a projection straight from the store's global log (embedded mode, no Kafka), reading only
+ * its stream types. The log checkpoint lives in projection_checkpoints and moves in the same
+ * transaction as the batch; it also moves over the events of other types, so they are scanned once.
  */
 export class LogFedProjection {
   private readonly applier: ProjectionApplier;
@@ -43,8 +56,8 @@ export class LogFedProjection {
   }
 
   /**
-   * Applies every event committed before the call; returns how many events were read. It waits
-   * when a transaction still open on the server hides some of them from the log for a while.
+   * Applies every event of its stream types committed before the call; returns how many it read.
+   * It waits when a transaction still open on the server hides some of them from the log for a while.
    */
   async catchUp(): Promise<number> {
     const [{ head }] = await this.dataSource.query('SELECT coalesce(max(position), 0)::bigint AS head FROM events');
@@ -56,8 +69,10 @@ export class LogFedProjection {
       await this.applier.ensureCheckpoint(this.dataSource);
       const checkpoint = await this.applier.checkpoint(this.dataSource);
       const [{ behind }] = await this.dataSource.query(
-        'SELECT EXISTS (SELECT 1 FROM events WHERE position <= $1 AND (transaction_id, position) > ($2::xid8, $3::bigint)) AS behind',
-        [head, checkpoint.transactionId, checkpoint.position],
+        `SELECT EXISTS (SELECT 1 FROM events
+                         WHERE position <= $1 AND (transaction_id, position) > ($2::xid8, $3::bigint)
+                           AND stream_type = ANY($4::text[])) AS behind`,
+        [head, checkpoint.transactionId, checkpoint.position, this.projection.streamTypes],
       );
       if (!behind) return total;
       await sleep(this.options.pollMs);
@@ -72,6 +87,8 @@ export class LogFedProjection {
         failures = 0;
         if (read < this.options.batchSize) await sleep(this.options.pollMs);
       } catch (error) {
+        // The failed batch may have rolled back a checkpoint we saw; read the row again.
+        this.cached = undefined;
         failures++;
         this.options.logger?.error({ msg: `projection ${this.projection.name} failed a batch; retrying`, err: error });
         await sleep(Math.min(5000, this.options.pollMs * 2 ** failures));
@@ -79,7 +96,11 @@ export class LogFedProjection {
     }
   }
 
-  /** One batch. The cheap look at the log happens outside any transaction, so idling costs one query. */
+  /**
+   * One batch. The cheap look at the log happens outside any transaction, so idling costs one
+   * query; it looks at every stream type, since a filtered look would scan all the events of other
+   * types after the checkpoint each time. The checkpoint is cached only once the batch committed.
+   */
   private async step(): Promise<number> {
     if (this.cached === undefined) {
       await this.applier.ensureCheckpoint(this.dataSource);
@@ -88,20 +109,28 @@ export class LogFedProjection {
     const peek = await this.store.readLog(this.cached, { limit: 1 });
     if (peek.length === 0) return 0;
 
-    return this.applier.transact(this.dataSource, async (tx, isolate) => {
+    const { read, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
       // One feeder at a time; the row is the truth under the lock (a rebuild may have moved it).
       await this.applier.lock(tx, 'exclusive');
       const checkpoint = await this.applier.checkpoint(tx);
-      const events = await this.store.readLog(checkpoint, { limit: this.options.batchSize, manager: tx });
-      if (events.length === 0) {
-        this.cached = checkpoint;
-        return 0;
+      // Taken before the read, so a read that ends short of the limit has seen all our events up to it.
+      const [end] = await tx.query(LOG_END);
+      const events = await this.store.readLog(checkpoint, {
+        limit: this.options.batchSize,
+        streamTypes: this.projection.streamTypes,
+        manager: tx,
+      });
+      const last = events.at(-1);
+      let next = last ? { transactionId: last.transactionId, position: last.position } : checkpoint;
+      if (events.length < this.options.batchSize && end) {
+        const logEnd = { transactionId: end.transaction_id_text as string, position: Number(end.position) };
+        if (isAfter(logEnd, next)) next = logEnd;
       }
-      const last = events[events.length - 1];
-      const next = { transactionId: last.transactionId, position: last.position };
+      if (!isAfter(next, checkpoint)) return { read: 0, checkpoint };
       await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
-      this.cached = next;
-      return events.length;
+      return { read: events.length, checkpoint: next };
     });
+    this.cached = checkpoint;
+    return read;
   }
 }

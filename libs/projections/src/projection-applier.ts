@@ -59,6 +59,31 @@ export class ProjectionApplyError extends Error {
   }
 }
 
+/*
+ * SQLSTATEs that say nothing about the event: deadlock, serialization failure, lock timeout (55P03),
+ * class 08 (connection), 53 (insufficient resources), 57 (operator intervention: statement timeout,
+ * cancel, shutdown). The same batch will most likely pass later, so it must not be parked.
+ */
+const TRANSIENT_SQLSTATE = /^(?:(?:08|53|57)[0-9A-Z]{3}|40001|40P01|55P03)$/;
+
+/**
+ * Whether an error, or one it wraps (TypeORM's `driverError`, any `cause`), is a transient
+ * PostgreSQL error. Anything else, the projection's own errors included, is deterministic.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const seen = new Set<object>();
+  const pending = [error];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const { code, driverError, cause } = current as { code?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code)) return true;
+    pending.push(driverError, cause);
+  }
+  return false;
+}
+
 interface Parked {
   event: ProjectedEvent;
   error: string;
@@ -71,7 +96,9 @@ const QUEUED = 'queued behind a parked event of this article';
  * stream's applied version are dropped, the next version is applied, and an event past a gap is
  * parked rather than applied out of order. When the projection throws, the batch is applied again
  * article by article inside savepoints: the failing event and the later events of its article are
- * parked in the dead-letter table with the error, and every other article still applies.
+ * parked in the dead-letter table with the error, and every other article still applies. A
+ * transient database error (`isTransientDatabaseError`) parks nothing: it fails the whole batch,
+ * which its feeder retries later.
  *
  * A batch costs a handful of statements (locks, one lookup, the projection's own, one write), and
  * it writes only at the end: a transaction holds back the commit-safe log for every reader once
@@ -110,8 +137,9 @@ export class ProjectionApplier {
   }
 
   /**
-   * Runs `batch` in a transaction. If the projection throws, that transaction is rolled back and
-   * `batch` runs once more in a new one with `isolate` set, where applyBatch parks what fails.
+   * Runs `batch` in a transaction. If the projection throws (other than a transient database
+   * error), that transaction is rolled back and `batch` runs once more in a new one with `isolate`
+   * set, where applyBatch parks what fails.
    * Applying in one go first keeps the common case free of savepoints.
    */
   async transact<T>(dataSource: DataSource, batch: (tx: EntityManager, isolate: boolean) => Promise<T>): Promise<T> {
@@ -141,6 +169,7 @@ export class ProjectionApplier {
         try {
           await this.projection.apply(ready, context);
         } catch (error) {
+          if (isTransientDatabaseError(error)) throw error;
           throw new ProjectionApplyError(error);
         }
       }
@@ -239,7 +268,10 @@ export class ProjectionApplier {
     return applied;
   }
 
-  /** true, or the error message; a savepoint keeps the transaction usable after a failure. */
+  /**
+   * true, or the error message; a savepoint keeps the transaction usable after a failure. A
+   * transient error is thrown on: parking it would drop an event that was never at fault.
+   */
   private async tryApply(tx: SqlRunner, events: ProjectedEvent[], context: ProjectionContext): Promise<true | string> {
     await tx.query('SAVEPOINT projection_apply');
     try {
@@ -247,6 +279,7 @@ export class ProjectionApplier {
       await tx.query('RELEASE SAVEPOINT projection_apply');
       return true;
     } catch (error) {
+      if (isTransientDatabaseError(error)) throw error;
       await tx.query('ROLLBACK TO SAVEPOINT projection_apply');
       return (error as Error)?.message ?? String(error);
     }

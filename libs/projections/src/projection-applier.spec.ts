@@ -1,0 +1,163 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { CreateEventStore1764230000000, EventStore, type EventMetadata } from '#libs/event-store';
+import { createTestDatabase, type TestDatabase } from '#libs/testing';
+import { CreateProjectionRunnerTables1764230200000 } from './migrations/1764230200000-create-projection-runner-tables.js';
+import { isTransientDatabaseError, ProjectionApplier, ProjectionApplyError } from './projection-applier.js';
+import { fromRecordedEvent } from './projected-event.js';
+import { streamsTableDdl, streamsTableOf, type ProjectedEvent, type Projection } from './projection.js';
+
+const metadata: EventMetadata = { actor: { sub: 'test', name: 'Test', roles: [] } };
+
+/**
+ * Counts events per article, waiting on row locks no longer than `setting` allows. Events marked
+ * `poison` throw the projection's own error; events marked `divide` fail in PostgreSQL (22012).
+ */
+const countingWith = (setting: 'lock_timeout' | 'statement_timeout'): Projection => ({
+  name: `counts-${setting.replace('_', '-')}`,
+  streamTypes: ['article'],
+  tables: ['applier_counts'],
+  async apply(events, context) {
+    await context.query(`SET LOCAL ${setting} = '150ms'`);
+    for (const event of events) {
+      const data = event.data as { poison?: boolean; divide?: boolean };
+      if (data.poison) throw new Error(`cannot apply ${event.eventId}`);
+      if (data.divide) await context.query('SELECT 1 / 0');
+    }
+    const perKey = new Map<string, number>();
+    for (const event of events) perKey.set(event.key, (perKey.get(event.key) ?? 0) + 1);
+    await context.query(
+      `INSERT INTO ${context.table('applier_counts')} (article_id, events)
+       SELECT * FROM unnest($1::text[], $2::int[])
+       ON CONFLICT (article_id) DO UPDATE SET events = ${context.table('applier_counts')}.events + EXCLUDED.events`,
+      [[...perKey.keys()], [...perKey.values()]],
+    );
+  },
+});
+
+describe('ProjectionApplier (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await new DataSource({
+      type: 'postgres',
+      url: database.url,
+      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
+      extra: { max: 6 },
+    }).initialize();
+    await dataSource.runMigrations();
+    await dataSource.query('CREATE TABLE applier_counts (article_id text PRIMARY KEY, events integer NOT NULL)');
+    for (const setting of ['lock_timeout', 'statement_timeout'] as const) {
+      await dataSource.query(streamsTableDdl(streamsTableOf(countingWith(setting))));
+    }
+    store = new EventStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  async function eventsOf(articleId: string, data: object[]): Promise<ProjectedEvent[]> {
+    const streamId = `article-${articleId}`;
+    await store.appendToStream(
+      streamId,
+      data.map((extra) => ({ type: 'Happened', data: { articleId, ...extra } })),
+      { streamType: 'article', expectedVersion: 0, metadata },
+    );
+    return (await store.readStream(streamId)).map(fromRecordedEvent);
+  }
+
+  /** As the feeders do it. */
+  const applyBatch = (projection: Projection, events: ProjectedEvent[]) => {
+    const applier = new ProjectionApplier(projection);
+    return applier.transact(dataSource, async (tx, isolate) => {
+      await applier.lock(tx, 'exclusive', events.map((event) => event.key));
+      return applier.applyBatch(tx, events, { isolate });
+    });
+  };
+
+  const count = async (articleId: string): Promise<number | undefined> =>
+    (await dataSource.query('SELECT events FROM applier_counts WHERE article_id = $1', [articleId]))[0]?.events;
+
+  const parked = async (projection: Projection, keys: string[]): Promise<{ key: string; stream_version: number; error: string }[]> =>
+    dataSource.query(
+      'SELECT key, stream_version, error FROM projection_dead_letters WHERE projection = $1 AND key = ANY($2) ORDER BY key, stream_version',
+      [projection.name, keys],
+    );
+
+  it.each([
+    ['lock_timeout', '55P03'],
+    ['statement_timeout', '57014'],
+  ] as const)('parks nothing when a row lock outlasts %s; applies the batch once the lock is gone', async (setting, sqlstate) => {
+    const projection = countingWith(setting);
+    const locked = `locked-${setting}`;
+    const free = `free-${setting}`;
+    const batch = [...(await eventsOf(locked, [{}, {}])), ...(await eventsOf(free, [{}]))];
+    await dataSource.query('INSERT INTO applier_counts VALUES ($1, 0)', [locked]);
+
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM applier_counts WHERE article_id = $1 FOR UPDATE', [locked]);
+      await expect(applyBatch(projection, batch)).rejects.toMatchObject({ driverError: expect.objectContaining({ code: sqlstate }) });
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    expect(await parked(projection, [locked, free])).toEqual([]);
+    // The whole batch waits for the retry, the free article included.
+    expect(await count(free)).toBeUndefined();
+
+    expect(await applyBatch(projection, batch)).toMatchObject({ applied: 3, parked: 0 });
+    expect([await count(locked), await count(free)]).toEqual([2, 1]);
+    expect(await parked(projection, [locked, free])).toEqual([]);
+  });
+
+  it("still parks the projection's own errors and deterministic database errors", async () => {
+    const projection = countingWith('lock_timeout');
+    const batch = [
+      ...(await eventsOf('own-error', [{}, { poison: true }, {}])),
+      ...(await eventsOf('data-error', [{ divide: true }])),
+      ...(await eventsOf('fine', [{}])),
+    ];
+    expect(await applyBatch(projection, batch)).toMatchObject({ applied: 2, parked: 3 });
+    expect([await count('own-error'), await count('data-error'), await count('fine')]).toEqual([1, undefined, 1]);
+    expect(await parked(projection, ['own-error', 'data-error', 'fine'])).toEqual([
+      { key: 'data-error', stream_version: 1, error: 'division by zero' },
+      { key: 'own-error', stream_version: 2, error: expect.stringContaining('cannot apply') },
+      { key: 'own-error', stream_version: 3, error: expect.stringContaining('queued behind') },
+    ]);
+  });
+
+  describe('isTransientDatabaseError', () => {
+    async function errorOf(sql: string): Promise<unknown> {
+      try {
+        await dataSource.transaction((tx) => tx.query(sql));
+      } catch (error) {
+        return error;
+      }
+      throw new Error(`${sql} did not fail`);
+    }
+
+    it('finds a transient SQLSTATE on a TypeORM error, in its driver error, and through causes', async () => {
+      const timeout = await errorOf(`SET LOCAL statement_timeout = '20ms'; SELECT pg_sleep(1)`);
+      expect(timeout).toMatchObject({ code: '57014' });
+      expect(isTransientDatabaseError(timeout)).toBe(true);
+      expect(isTransientDatabaseError((timeout as { driverError: unknown }).driverError)).toBe(true);
+      expect(isTransientDatabaseError(new Error('projection failed', { cause: timeout }))).toBe(true);
+      expect(isTransientDatabaseError(new ProjectionApplyError(new Error('wrapped', { cause: timeout })))).toBe(true);
+    });
+
+    it('calls deterministic errors and errors without a SQLSTATE not transient', async () => {
+      expect(isTransientDatabaseError(await errorOf('SELECT 1 / 0'))).toBe(false);
+      expect(isTransientDatabaseError(await errorOf(`SELECT 'x'::int`))).toBe(false);
+      expect(isTransientDatabaseError(new Error('a bug in the projection'))).toBe(false);
+      expect(isTransientDatabaseError(undefined)).toBe(false);
+    });
+  });
+});
