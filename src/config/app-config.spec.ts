@@ -1,5 +1,20 @@
 import { ConfigError, INSECURE_DEV_SECRET, loadConfig } from './app-config.js';
 
+const WITH_KAFKA = { DATABASE_URL: 'postgres://db/newsroom', KAFKA_BROKERS: 'k1:9092' };
+
+/** The problems of a refused environment; the error's message names each. */
+function problemsOf(environment: Record<string, string>): Record<string, string> {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    for (const name of Object.keys(problems)) expect(message).toContain(`${name}: `);
+    return problems;
+  }
+  throw new Error(`accepted ${JSON.stringify(environment)}`);
+}
+
 describe('loadConfig', () => {
   it('runs embedded with defaults on a bare environment', () => {
     const config = loadConfig({});
@@ -33,6 +48,21 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ...WITH_KAFKA, DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE'],
+    [{ KAFKA_TOPIC_ARTICLES: 'articles with spaces' }, 'KAFKA_TOPIC_ARTICLES'],
+    [{ KAFKA_TOPIC_REACTIONS: 'reactions/v1' }, 'KAFKA_TOPIC_REACTIONS'],
+    [{ KAFKA_TOPIC_ARTICLES: '' }, 'KAFKA_TOPIC_ARTICLES'],
+    [{ KAFKA_TOPIC_ARTICLES: '..' }, 'KAFKA_TOPIC_ARTICLES'],
+    [{ KAFKA_TOPIC_ARTICLES: 'x'.repeat(250) }, 'KAFKA_TOPIC_ARTICLES'],
+    [{ ...WITH_KAFKA, KAFKA_TOPIC_ARTICLES: 'newsroom.reactions.v1' }, 'KAFKA_TOPIC_REACTIONS'],
+    [{ KAFKA_TOPIC_ARTICLES: 'same', KAFKA_TOPIC_REACTIONS: 'same' }, 'KAFKA_TOPIC_REACTIONS'],
+    [{ CLOUDEVENTS_SOURCE: '' }, 'CLOUDEVENTS_SOURCE'],
+    [{ CLOUDEVENTS_SOURCE: 'news room' }, 'CLOUDEVENTS_SOURCE'],
+    [{ CLOUDEVENTS_SOURCE: '/newsroom#a#b' }, 'CLOUDEVENTS_SOURCE'],
+    [{ CLOUDEVENTS_SOURCE: '1news:room' }, 'CLOUDEVENTS_SOURCE'],
+    [{ CLOUDEVENTS_SOURCE: 'https://exa<mple>.com/newsroom' }, 'CLOUDEVENTS_SOURCE'],
+    [{ CLOUDEVENTS_SOURCE: 'https://[::1/newsroom' }, 'CLOUDEVENTS_SOURCE'],
+    [{ CLOUDEVENTS_SOURCE: '/news%zzroom' }, 'CLOUDEVENTS_SOURCE'],
   ])('refuses %j and names %s', (environment, name) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     try {
@@ -41,5 +71,55 @@ describe('loadConfig', () => {
       expect(Object.keys((error as ConfigError).problems)).toEqual([name]);
       expect((error as ConfigError).message).toContain(name);
     }
+  });
+
+  it('accepts a pool of 1 without Kafka (embedded or log-fed) and of 2 with it', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_SIZE: '1' }).database.poolSize).toBe(1);
+    expect(loadConfig({ ...WITH_KAFKA, DATABASE_POOL_SIZE: '2' }).database.poolSize).toBe(2);
+  });
+
+  it.each([
+    '/newsroom',
+    'newsroom',
+    'https://newsroom.example.com/articles?edition=eu#v1',
+    'urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66',
+    'mailto:desk@example.com',
+    '//example.com/newsroom',
+    'http://[2001:db8::1]:8080/newsroom',
+    '/news%20room',
+    "/a/b;c=d/~e_f-g.h!$&'()*+,=:@",
+  ])('takes CLOUDEVENTS_SOURCE %s (a URI-reference)', (source) => {
+    expect(loadConfig({ ...WITH_KAFKA, CLOUDEVENTS_SOURCE: source }).kafka?.cloudEventsSource).toBe(source);
+  });
+
+  it('takes topic names Kafka takes', () => {
+    const config = loadConfig({ ...WITH_KAFKA, KAFKA_TOPIC_ARTICLES: 'a.B_c-1', KAFKA_TOPIC_REACTIONS: 'x'.repeat(249) });
+    expect(config.kafka?.topics).toEqual({ articles: 'a.B_c-1', reactions: 'x'.repeat(249) });
+  });
+
+  it('names every bad variable, those of the checks across variables too', () => {
+    const problems = problemsOf({
+      KAFKA_BROKERS: 'not a broker',
+      DATABASE_POOL_SIZE: '1',
+      KAFKA_TOPIC_ARTICLES: 'same',
+      KAFKA_TOPIC_REACTIONS: 'same',
+      CLOUDEVENTS_SOURCE: 'not a uri',
+      NODE_ENV: 'production',
+      PORT: 'eighty',
+    });
+    expect(Object.keys(problems).sort()).toEqual(
+      ['CLOUDEVENTS_SOURCE', 'DATABASE_POOL_SIZE', 'DATABASE_URL', 'JWT_SECRET', 'KAFKA_BROKERS', 'KAFKA_TOPIC_REACTIONS', 'PORT'].sort(),
+    );
+    expect(problems.DATABASE_POOL_SIZE).toMatch(/at least 2 when KAFKA_BROKERS is set/);
+    expect(problems.KAFKA_TOPIC_REACTIONS).toMatch(/must differ from KAFKA_TOPIC_ARTICLES/);
+  });
+
+  it('leaves a variable that failed its own check out of the checks across variables', () => {
+    expect(Object.keys(problemsOf({ ...WITH_KAFKA, DATABASE_POOL_SIZE: 'none' }))).toEqual(['DATABASE_POOL_SIZE']);
+    expect(Object.keys(problemsOf({ NODE_ENV: 'prod' }))).toEqual(['NODE_ENV']);
+    expect(Object.keys(problemsOf({ KAFKA_TOPIC_ARTICLES: 'a b', KAFKA_TOPIC_REACTIONS: 'a b' })).sort()).toEqual([
+      'KAFKA_TOPIC_ARTICLES',
+      'KAFKA_TOPIC_REACTIONS',
+    ]);
   });
 });

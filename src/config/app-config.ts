@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+import { isValidKafkaTopicName } from '#libs/kafka';
 
 /** Thrown at start-up when a setting is missing or wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -40,6 +41,37 @@ const postgresUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** Checked here so a bad name stops start-up instead of failing every publish of the relay. */
+const kafkaTopic = makeValidator<string>((input) => {
+  if (!isValidKafkaTopicName(input)) throw new Error(`"${input}" is not a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")`);
+  return input;
+});
+
+/** RFC 3986 (the WHATWG URL parser accepts almost anything, escaping it). Appendix B splits the parts. */
+const URI_PARTS = /^(?:([^:/?#]+):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+/** Unreserved characters, sub-delims and percent-encoded octets, plus what the part allows. */
+const uriChars = (extra: string) => String.raw`(?:[\w.~!$&'()*+,;=${extra}-]|%[0-9A-Fa-f]{2})*`;
+const AUTHORITY = new RegExp(String.raw`^(?:${uriChars(':')}@)?(?:\[[\w.:~!$&'()*+,;=-]+\]|${uriChars('')})(?::\d*)?$`);
+const PATH = new RegExp(`^${uriChars(':@/')}$`);
+const QUERY_OR_FRAGMENT = new RegExp(`^${uriChars(':@/?')}$`);
+
+/** A non-empty URI-reference (RFC 3986), as CloudEvents 1.0 requires of `source`: `/newsroom`, `urn:...`, `https://...`. */
+const uriReference = makeValidator<string>((input) => {
+  const parts = URI_PARTS.exec(input);
+  const [, scheme, authority, path, query, fragment] = parts ?? [];
+  const valid =
+    input.length > 0 &&
+    parts !== null &&
+    (scheme === undefined || SCHEME.test(scheme)) &&
+    (authority === undefined || AUTHORITY.test(authority)) &&
+    PATH.test(path ?? '') &&
+    (query === undefined || QUERY_OR_FRAGMENT.test(query)) &&
+    (fragment === undefined || QUERY_OR_FRAGMENT.test(fragment));
+  if (!valid) throw new Error(`expected a URI-reference such as /newsroom or https://example.com/newsroom, got "${input}"`);
+  return input;
+});
+
 /** true/false, or the proxies to trust as a comma-separated list of addresses or CIDR ranges. */
 const trustProxy = makeValidator<boolean | string[]>((input) => {
   const value = input.trim().toLowerCase();
@@ -55,6 +87,13 @@ const trustProxy = makeValidator<boolean | string[]>((input) => {
   return proxies;
 });
 
+/**
+ * With Kafka, a worker's relay keeps one pooled connection for its advisory lock as long as it is
+ * active; everything else (projection batches, scheduler, API, health) borrows connections only
+ * per transaction, so one more is what they need to move at all.
+ */
+export const MIN_POOL_SIZE_WITH_KAFKA = 2;
+
 /** Used outside production when JWT_SECRET is unset, so `npm start` works on a fresh machine. */
 export const INSECURE_DEV_SECRET = 'newsroom-development-secret-do-not-use-in-production';
 
@@ -66,7 +105,7 @@ const spec = {
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
 
   DATABASE_URL: postgresUrl({ default: undefined, desc: 'PostgreSQL; unset (with KAFKA_BROKERS unset) = embedded PGlite' }),
-  DATABASE_POOL_SIZE: positiveInt({ default: 10 }),
+  DATABASE_POOL_SIZE: positiveInt({ default: 10, desc: `At least ${MIN_POOL_SIZE_WITH_KAFKA} with KAFKA_BROKERS` }),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: nonNegativeInt({
     default: 60_000,
     desc: 'PostgreSQL ends a session of ours left idle inside a transaction this long (0: never); such a transaction would hold back the commit-safe log',
@@ -77,12 +116,12 @@ const spec = {
 
   KAFKA_BROKERS: brokerList({ default: undefined, desc: 'Comma-separated host:port list; unset = projections read the store directly' }),
   KAFKA_CLIENT_ID: str({ default: 'newsroom' }),
-  KAFKA_TOPIC_ARTICLES: str({ default: 'newsroom.article-events.v1' }),
-  KAFKA_TOPIC_REACTIONS: str({ default: 'newsroom.reactions.v1' }),
+  KAFKA_TOPIC_ARTICLES: kafkaTopic({ default: 'newsroom.article-events.v1' }),
+  KAFKA_TOPIC_REACTIONS: kafkaTopic({ default: 'newsroom.reactions.v1', desc: 'Must differ from KAFKA_TOPIC_ARTICLES' }),
   KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
   KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
   KAFKA_GROUP_PREFIX: str({ default: 'newsroom' }),
-  CLOUDEVENTS_SOURCE: str({ default: '/newsroom' }),
+  CLOUDEVENTS_SOURCE: uriReference({ default: '/newsroom', desc: 'ce_source of every message: a URI-reference' }),
 
   RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
   RELAY_POLL_MS: positiveInt({ default: 25 }),
@@ -170,13 +209,26 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       }
     },
   });
-  if (Object.keys(problems).length === 0) {
-    if (env.KAFKA_BROKERS && !env.DATABASE_URL) {
-      problems.DATABASE_URL = 'required when KAFKA_BROKERS is set (the embedded database serves one process only)';
-    }
-    if (env.NODE_ENV === 'production' && (env.JWT_SECRET ?? '').length < 32) {
-      problems.JWT_SECRET = 'required in production, at least 32 characters';
-    }
+  // Checks across variables run even when others failed, so the message names every bad one; a
+  // variable that failed its own check is left out of them (reading it would throw).
+  const valid = <Name extends keyof typeof env>(name: Name): (typeof env)[Name] | undefined =>
+    name in problems ? undefined : env[name];
+  const kafkaWanted = environment.KAFKA_BROKERS !== undefined;
+  if (kafkaWanted && !('DATABASE_URL' in problems) && !env.DATABASE_URL) {
+    problems.DATABASE_URL = 'required when KAFKA_BROKERS is set (the embedded database serves one process only)';
+  }
+  const poolSize = valid('DATABASE_POOL_SIZE');
+  if (kafkaWanted && poolSize !== undefined && poolSize < MIN_POOL_SIZE_WITH_KAFKA) {
+    problems.DATABASE_POOL_SIZE =
+      `at least ${MIN_POOL_SIZE_WITH_KAFKA} when KAFKA_BROKERS is set, got ${poolSize}: ` +
+      "a worker's relay keeps one connection for its lock, and the projections, scheduler and API need another";
+  }
+  const [articles, reactions] = [valid('KAFKA_TOPIC_ARTICLES'), valid('KAFKA_TOPIC_REACTIONS')];
+  if (articles !== undefined && articles === reactions) {
+    problems.KAFKA_TOPIC_REACTIONS = `must differ from KAFKA_TOPIC_ARTICLES (both "${articles}")`;
+  }
+  if (valid('NODE_ENV') === 'production' && (valid('JWT_SECRET') ?? '').length < 32) {
+    problems.JWT_SECRET = 'required in production, at least 32 characters';
   }
   if (Object.keys(problems).length > 0) throw new ConfigError(problems);
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOG_START, type LogCheckpoint } from '#libs/event-store';
 import { DEAD_LETTERS_TABLE, streamsTableOf, type Projection } from '#libs/projections';
@@ -49,20 +49,42 @@ const pendingSql = (projection: Projection) => `
          (SELECT transaction_id::text FROM head) AS head_transaction_id,
          (SELECT position FROM head) AS head_position`;
 
+/** Lag cursors shared by every process (see ProjectionLag). */
+const LAG_CURSORS_TABLE = 'projection_lag_cursors';
+
+/**
+ * Stores cursors that moved, only ever forward, and only for the rebuild they were measured
+ * against: a cursor measured before a rebuild that has since committed is dropped.
+ */
+const saveCursorsSql = `
+  INSERT INTO ${LAG_CURSORS_TABLE} AS l (projection, transaction_id, position, rebuilt_at)
+  SELECT u.projection, u.transaction_id, u.position, u.rebuilt_at
+    FROM unnest($1::text[], $2::xid8[], $3::bigint[], $4::timestamptz[]) AS u(projection, transaction_id, position, rebuilt_at)
+   WHERE u.rebuilt_at IS NOT DISTINCT FROM (SELECT c.rebuilt_at FROM projection_checkpoints c WHERE c.projection = u.projection)
+  ON CONFLICT (projection) DO UPDATE
+     SET transaction_id = excluded.transaction_id, position = excluded.position, rebuilt_at = excluded.rebuilt_at, updated_at = now()
+   WHERE l.rebuilt_at IS DISTINCT FROM excluded.rebuilt_at
+      OR (l.transaction_id, l.position) < (excluded.transaction_id, excluded.position)`;
+
 /**
  * Measures every projection against the store's log by stream version, so it works the same
  * whether the projection is fed from Kafka or from the log, and in any process (it only reads
  * PostgreSQL).
  *
- * Scanning the whole log each time would grow with the log, so each projection keeps a cursor in
- * this process: a point of the commit-safe log order at or before which every event has been
- * applied or parked. Events only ever become applied, so the cursor only moves forward (to just
- * before the oldest pending event, or to the head when nothing is pending) and each check reads
- * from there. A rebuild swaps the tables, so it sends the cursor back to the projection's own
- * checkpoint. The first check in a process reads the log from that checkpoint once.
+ * Scanning the whole log each time would grow with the log, so each projection has a cursor: a
+ * point of the commit-safe log order at or before which every event has been applied or parked.
+ * Events only ever become applied, so the cursor only moves forward (to just before the oldest
+ * pending event, or to the head when nothing is pending) and each check reads from there. The
+ * cursor holds for every process, so it is kept in projection_lag_cursors as well as in memory:
+ * a new process starts where the others got to. (Neither projection_checkpoints, which Kafka-fed
+ * projections move only on a rebuild, nor the highest position applied will do: partitions are
+ * applied side by side, so events before that position may still be pending.) A rebuild swaps the
+ * tables, so it voids the cursors and sends the measurement back to the projection's own
+ * checkpoint.
  */
 @Injectable()
 export class ProjectionLag {
+  private readonly logger = new Logger(ProjectionLag.name);
   private readonly cursors = new Map<string, { cursor: LogCheckpoint; rebuiltAt: string | null }>();
   readonly report: () => Promise<ProjectionLagReport[]> = shortCache(CACHE_MS, () => this.measure());
 
@@ -70,9 +92,11 @@ export class ProjectionLag {
 
   private async measure(): Promise<ProjectionLagReport[]> {
     const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT projection, transaction_id::text AS transaction_id, position, rebuilt_at::text AS rebuilt_at,
-              rebuilding_since IS NOT NULL AS rebuilding
-         FROM projection_checkpoints`,
+      `SELECT projection, c.transaction_id::text AS transaction_id, c.position, c.rebuilt_at::text AS rebuilt_at,
+              coalesce(c.rebuilding_since IS NOT NULL, false) AS rebuilding,
+              l.transaction_id::text AS cursor_transaction_id, l.position AS cursor_position,
+              l.rebuilt_at::text AS cursor_rebuilt_at
+         FROM projection_checkpoints c FULL JOIN ${LAG_CURSORS_TABLE} l USING (projection)`,
     );
     const parkedRows: { projection: string; parked: number }[] = await this.dataSource.query(
       `SELECT projection, count(*)::int AS parked FROM ${DEAD_LETTERS_TABLE} GROUP BY projection`,
@@ -80,9 +104,11 @@ export class ProjectionLag {
     const checkpoints = new Map(rows.map((row) => [row.projection, row]));
     const parked = new Map(parkedRows.map((row) => [row.projection, row.parked]));
     const reports: ProjectionLagReport[] = [];
+    const moved: { projection: string; cursor: LogCheckpoint; rebuiltAt: string | null }[] = [];
     for (const projection of PROJECTIONS) {
       const checkpoint = checkpoints.get(projection.name);
-      const { eventsBehind, secondsBehind } = await this.lagOf(projection, checkpoint);
+      const { eventsBehind, secondsBehind, movedTo } = await this.lagOf(projection, checkpoint);
+      if (movedTo) moved.push({ projection: projection.name, cursor: movedTo, rebuiltAt: checkpoint?.rebuilt_at ?? null });
       reports.push({
         name: projection.name,
         eventsBehind,
@@ -91,17 +117,24 @@ export class ProjectionLag {
         rebuilding: checkpoint?.rebuilding ?? false,
       });
     }
+    await this.saveCursors(moved);
     return reports;
   }
 
   private async lagOf(projection: Projection, checkpoint: CheckpointRow | undefined) {
     // The log checkpoint (moved by log-fed batches and by rebuilds) is always a safe start.
-    const floor: LogCheckpoint = checkpoint
-      ? { transactionId: checkpoint.transaction_id, position: Number(checkpoint.position) }
-      : LOG_START;
+    const floor: LogCheckpoint =
+      checkpoint?.transaction_id != null
+        ? { transactionId: checkpoint.transaction_id, position: Number(checkpoint.position) }
+        : LOG_START;
     const rebuiltAt = checkpoint?.rebuilt_at ?? null;
+    const shared: LogCheckpoint | undefined =
+      checkpoint?.cursor_transaction_id != null && checkpoint.cursor_rebuilt_at === rebuiltAt
+        ? { transactionId: checkpoint.cursor_transaction_id, position: Number(checkpoint.cursor_position) }
+        : undefined;
     const known = this.cursors.get(projection.name);
-    const from = known && known.rebuiltAt === rebuiltAt ? later(known.cursor, floor) : floor;
+    let from = shared ? later(floor, shared) : floor;
+    if (known && known.rebuiltAt === rebuiltAt) from = later(from, known.cursor);
 
     const [row] = await this.dataSource.query(pendingSql(projection), [
       from.transactionId,
@@ -118,21 +151,49 @@ export class ProjectionLag {
       next = later(from, { transactionId: row.head_transaction_id, position: Number(row.head_position) });
     }
     this.cursors.set(projection.name, { cursor: next, rebuiltAt });
-    return { eventsBehind: row.behind as number, secondsBehind: row.behind > 0 ? Math.max(0, Number(row.seconds)) : 0 };
+    return {
+      eventsBehind: row.behind as number,
+      secondsBehind: row.behind > 0 ? Math.max(0, Number(row.seconds)) : 0,
+      // Saved when past what is stored (or, with nothing stored, past the checkpoint).
+      movedTo: isAfter(next, shared ?? floor) ? next : undefined,
+    };
+  }
+
+  /** Best effort: a cursor not saved only makes the next new process read a little more. */
+  private async saveCursors(moved: { projection: string; cursor: LogCheckpoint; rebuiltAt: string | null }[]): Promise<void> {
+    if (moved.length === 0) return;
+    try {
+      await this.dataSource.query(saveCursorsSql, [
+        moved.map((entry) => entry.projection),
+        moved.map((entry) => entry.cursor.transactionId),
+        moved.map((entry) => entry.cursor.position),
+        moved.map((entry) => entry.rebuiltAt),
+      ]);
+    } catch (error) {
+      this.logger.warn({ msg: 'saving projection lag cursors failed', err: error });
+    }
   }
 }
 
 interface CheckpointRow {
   projection: string;
-  transaction_id: string;
-  position: string;
+  /** Null (as are the other checkpoint columns) when the projection has a lag cursor but no checkpoint row. */
+  transaction_id: string | null;
+  position: string | null;
   rebuilt_at: string | null;
   rebuilding: boolean;
+  cursor_transaction_id: string | null;
+  cursor_position: string | null;
+  cursor_rebuilt_at: string | null;
+}
+
+/** Whether `a` comes strictly after `b` in the log's (transaction_id, position) order. */
+function isAfter(a: LogCheckpoint, b: LogCheckpoint): boolean {
+  const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  return ta !== tb ? ta > tb : a.position > b.position;
 }
 
 /** The later of two points in the log's (transaction_id, position) order. */
 function later(a: LogCheckpoint, b: LogCheckpoint): LogCheckpoint {
-  const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
-  if (ta !== tb) return ta > tb ? a : b;
-  return a.position >= b.position ? a : b;
+  return isAfter(b, a) ? b : a;
 }
