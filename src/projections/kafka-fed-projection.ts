@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
@@ -25,9 +26,16 @@ export interface KafkaFeedOptions {
   groupId: string;
   topics: TopicSpec[];
   logger: Logger;
+  /**
+   * How long stop() waits for Kafka work in flight (creating topics, joining or leaving the group,
+   * the batch in hand) before leaving it behind (default 5 s). kafkajs retries each on its own while
+   * the broker is unreachable; what is left behind ends on its own, and creates no consumer.
+   */
+  stopGraceMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A consumer that lived this long before kafkajs gave up on it starts the backoff over. */
+const HEALTHY_RUN_MS = 60_000;
 
 /**
  * Feeds a projection from Kafka: one consumer group per projection, each batch applied with its
@@ -36,9 +44,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class KafkaFedProjection {
   private readonly applier: ProjectionApplier;
-  private consumer?: KafkaConsumer;
-  private stopped = false;
-  private starting?: Promise<void>;
+  private readonly stopController = new AbortController();
+  private readonly stopRequested: Promise<void>;
+  private running?: Promise<void>;
   /*
    * The batches of the partitions kafkajs hands over together (it consumes several at once) are
    * applied in ONE transaction: under load, a fraction of the round trips and commits. Each
@@ -60,45 +68,85 @@ export class KafkaFedProjection {
     private readonly options: KafkaFeedOptions,
   ) {
     this.applier = new ProjectionApplier(projection);
+    const signal = this.stopController.signal;
+    this.stopRequested = new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 
-  /** Joins the group in the background, retrying while Kafka is unreachable. */
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  /** Joins the group in the background, retrying while Kafka is unreachable or kafkajs gives up. */
   start(): void {
-    this.starting ??= this.joinWhenReachable();
+    this.running ??= this.run();
   }
 
+  /** Leaves the group after the batch in hand; returns within `stopGraceMs` whatever Kafka does. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.starting;
-    await this.consumer?.stop();
+    this.stopController.abort();
+    if (!this.running) return;
+    const graceMs = this.options.stopGraceMs ?? 5000;
+    const grace = new AbortController();
+    const outlived = await Promise.race([
+      this.running.then(() => false),
+      sleep(graceMs, true, { signal: grace.signal }).catch(() => false),
+    ]);
+    grace.abort();
+    if (outlived) {
+      this.options.logger.warn({ msg: `projection ${this.projection.name}: Kafka work still in flight after ${graceMs} ms; left behind` });
+    }
   }
 
-  private async joinWhenReachable(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
+  /** One consumer at a time: joins, and joins again with backoff whenever joining fails or kafkajs gives up. */
+  private async run(): Promise<void> {
+    for (let failures = 0; !this.stopped; ) {
+      let consumer: KafkaConsumer | undefined;
+      let joinedAt: number | undefined;
+      let failure: unknown;
       try {
         await this.applier.ensureCheckpoint(this.dataSource);
         await this.kafka.ensureTopics(this.options.topics);
-        this.consumer = this.kafka.createConsumer({
-          groupId: this.options.groupId,
-          topics: this.options.topics.map((topic) => topic.name),
-          fromBeginning: true,
-          // Batches of different partitions may apply side by side (they lock their own articles).
-          partitionsConsumedConcurrently: 3,
-          // Under load, fewer and larger batches (one transaction each); idle, at most 100 ms more.
-          minBytes: 128 * 1024,
-          maxWaitTimeMs: 100,
-          onCrash: (error, restarting) =>
-            this.options.logger.error({ msg: `projection ${this.projection.name} consumer crashed`, restarting, err: error }),
-        });
-        await this.consumer.start((batch) => this.handle(batch));
-        return;
+        // stop() may have come while kafkajs retried the calls above: join no group then.
+        if (this.stopped) return;
+        let gaveUp!: (error: Error) => void;
+        const crashedForGood = new Promise<Error>((resolve) => (gaveUp = resolve));
+        consumer = this.createConsumer(gaveUp);
+        await consumer.start((batch) => this.handle(batch));
+        joinedAt = Date.now();
+        failure = await Promise.race([crashedForGood, this.stopRequested]);
       } catch (error) {
-        await this.consumer?.stop().catch(() => undefined);
-        this.consumer = undefined;
-        this.options.logger.warn({ msg: `projection ${this.projection.name} cannot join Kafka yet; retrying`, err: error });
-        await sleep(Math.min(10_000, 500 * 2 ** attempt));
+        failure = error;
+      } finally {
+        // Also when kafkajs gave up: it has disconnected, this releases what is left.
+        await consumer?.stop().catch(() => undefined);
       }
+      if (this.stopped) return;
+      if (joinedAt !== undefined && Date.now() - joinedAt > HEALTHY_RUN_MS) failures = 0;
+      const delayMs = Math.min(10_000, 500 * 2 ** Math.min(failures++, 5));
+      this.options.logger.warn({
+        msg: `projection ${this.projection.name} is not consuming from Kafka; joining again in ${delayMs} ms`,
+        err: failure,
+      });
+      await sleep(delayMs, undefined, { signal: this.stopController.signal }).catch(() => undefined);
     }
+  }
+
+  private createConsumer(gaveUp: (error: Error) => void): KafkaConsumer {
+    return this.kafka.createConsumer({
+      groupId: this.options.groupId,
+      topics: this.options.topics.map((topic) => topic.name),
+      fromBeginning: true,
+      // Batches of different partitions may apply side by side (they lock their own articles).
+      partitionsConsumedConcurrently: 3,
+      // Under load, fewer and larger batches (one transaction each); idle, at most 100 ms more.
+      minBytes: 128 * 1024,
+      maxWaitTimeMs: 100,
+      onCrash: (error, restarting) => {
+        this.options.logger.error({ msg: `projection ${this.projection.name} consumer crashed`, restarting, err: error });
+        // kafkajs restarts the consumer itself only after errors it deems retriable.
+        if (!restarting) gaveUp(error);
+      },
+    });
   }
 
   private async handle(batch: IncomingBatch): Promise<void> {
@@ -112,6 +160,8 @@ export class KafkaFedProjection {
       await this.applier.lock(tx, 'shared', events.map((event) => event.key));
       return this.applier.applyBatch(tx, events, { isolate, countAfterCommit: true });
     });
+    // May count a batch a rebuild's swap counted too: the public cache only needs the counter to
+    // move, and /admin/projections' eventsApplied is a rough figure.
     await this.applier.count(this.dataSource, result);
   }
 

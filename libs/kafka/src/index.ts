@@ -1,6 +1,5 @@
 export * from './kafka.types.js';
-export const isValidKafkaTopicName = (name: string): boolean => /^(?!\.{1,2}$)[a-zA-Z0-9._-]{1,249}$/.test(name);
-export { KafkaClient, type KafkaClientOptions, type KafkaLogLevel } from './kafka-client.js';
+export { isValidKafkaTopicName, KafkaClient, type KafkaClientOptions, type KafkaLogLevel } from './kafka-client.js';
 export { KafkaProducer, type KafkaProducerOptions } from './kafka-producer.js';
 export { KafkaConsumer, type BatchHandler, type IncomingBatch, type KafkaConsumerOptions } from './kafka-consumer.js';
 export { resetConsumerGroupOffsets } from './consumer-group-offsets.js';

@@ -59,21 +59,40 @@ describe('KafkaClient (real broker)', () => {
     expect(sent.every((partition) => partition.topic === topic && /^\d+$/.test(partition.baseOffset))).toBe(true);
     await producer.disconnect();
 
+    // The first member's handler never resolves for the batch it gets: as a projection whose
+    // transaction is still open when the process stops. It fails only once the stop has begun,
+    // since stop() waits for the batch in hand.
     const groupId = uniqueName('t-group');
-    const received: IncomingMessage[] = [];
-    let failOnce = true;
+    const held: IncomingMessage[] = [];
+    let abandon!: () => void;
+    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
     const first = kafka.createConsumer({ groupId, topics: [topic] });
     await first.start(async (batch) => {
-      // The first batch fails: it must come again, since nothing was committed for it.
-      if (failOnce) {
-        failOnce = false;
-        throw new Error('projection transaction failed');
-      }
+      held.push(...batch.messages);
+      await abandoned;
+      throw new Error('stopped before the batch was applied');
+    });
+    await waitFor(() => held.length > 0, { timeoutMs: 45_000 });
+    const stopping = first.stop();
+    abandon();
+    await stopping;
+
+    // Nothing of that batch was committed: the next member of the group gets it again.
+    const received: IncomingMessage[] = [];
+    const second = kafka.createConsumer({ groupId, topics: [topic] });
+    await second.start(async (batch) => {
       received.push(...batch.messages);
     });
-    await waitFor(() => received.length >= 40, { timeoutMs: 45_000, describe: () => `${received.length} of 40` });
-    await first.stop();
+    const at = (message: IncomingMessage) => `${message.partition}@${message.offset}`;
+    await waitFor(() => new Set(received.map((message) => message.headers.seq)).size >= 40, {
+      timeoutMs: 45_000,
+      describe: () =>
+        `${received.length} of 40; of the abandoned batch ${held.map(at).join(' ')}, ` +
+        `${held.filter((message) => received.some((again) => at(again) === at(message))).length} received again`,
+    });
+    await second.stop();
 
+    expect(received.map(at)).toEqual(expect.arrayContaining(held.map(at)));
     expect(new Set(received.map((message) => message.headers.seq)).size).toBe(40);
     for (const key of keys) {
       const sequence = received.filter((message) => message.key?.toString() === key).map((message) => Number(message.headers.seq));
@@ -81,18 +100,45 @@ describe('KafkaClient (real broker)', () => {
       expect(new Set(received.filter((m) => m.key?.toString() === key).map((m) => m.partition)).size).toBe(1);
     }
 
-    // The group committed everything it handled: a new member of the group starts after it.
+    // The second member committed each batch once its handler resolved: the next starts after them.
     const extra = kafka.createProducer();
     await extra.connect();
     await extra.sendBatch([{ topic, messages: [{ key: 'a', value: '{"i":40}', headers: { seq: '40' } }] }]);
     await extra.disconnect();
     const afterRestart: IncomingMessage[] = [];
-    const second = kafka.createConsumer({ groupId, topics: [topic] });
-    await second.start(async (batch) => {
+    const third = kafka.createConsumer({ groupId, topics: [topic] });
+    await third.start(async (batch) => {
       afterRestart.push(...batch.messages);
     });
     await waitFor(() => afterRestart.length >= 1, { timeoutMs: 45_000 });
-    await second.stop();
+    await third.stop();
     expect(afterRestart.map((message) => message.headers.seq)).toEqual(['40']);
+  });
+
+  it('reports a crash kafkajs will not restart from, and stops counting itself as running', async () => {
+    const topic = uniqueName('t-crash');
+    await kafka.ensureTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
+    const producer = kafka.createProducer();
+    await producer.connect();
+    await producer.sendBatch([{ topic, messages: [{ key: 'a', value: '{}', headers: {} }] }]);
+    await producer.disconnect();
+
+    const crashes: { error: string; restarting: boolean }[] = [];
+    const consumer = kafka.createConsumer({
+      groupId: uniqueName('t-group'),
+      topics: [topic],
+      onCrash: (error, restarting) => void crashes.push({ error: error.message, restarting }),
+    });
+    // kafkajs retries most errors, but takes a TypeError for a bug and gives up on the consumer.
+    await consumer.start(async () => {
+      throw new TypeError('a bug in the handler');
+    });
+    try {
+      await waitFor(() => crashes.length > 0, { timeoutMs: 45_000 });
+      expect(crashes[0]).toEqual({ error: expect.stringContaining('a bug in the handler'), restarting: false });
+      expect(consumer.isRunning).toBe(false);
+    } finally {
+      await consumer.stop();
+    }
   });
 });

@@ -136,8 +136,11 @@ async function partitionCounts(admin: ReturnType<Kafka['admin']>, names: string[
   return Object.fromEntries(topics.map((topic) => [topic.name, topic.partitions.length]));
 }
 
+/** Kafka's own rule for topic names (it also refuses "." and ".."). */
+export const isValidKafkaTopicName = (name: string): boolean => /^(?!\.{1,2}$)[a-zA-Z0-9._-]{1,249}$/.test(name);
+
 function validateTopicSpec(topic: TopicSpec): void {
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic.name)) throw new Error(`invalid Kafka topic name "${topic.name}"`);
+  if (!isValidKafkaTopicName(topic.name)) throw new Error(`invalid Kafka topic name "${topic.name}"`);
   if (!Number.isInteger(topic.partitions) || topic.partitions < 1) {
     throw new Error(`topic ${topic.name}: partitions must be a positive integer, got ${topic.partitions}`);
   }

@@ -23,7 +23,11 @@ export interface KafkaConsumerOptions {
   minBytes?: number;
   /** Partitions whose batches are handled at the same time (default 1). */
   partitionsConsumedConcurrently?: number;
-  /** kafkajs stopped the consumer after repeated failures; `restarting` tells whether it comes back. */
+  /**
+   * kafkajs stopped the consumer after a failure; `restarting` tells whether it comes back. When it
+   * does not (an error kafkajs deems non-retriable, e.g. the group refusing this member's protocol,
+   * or a handler's TypeError), the consumer has left the group for good: stop() it and start anew.
+   */
   onCrash?: (error: Error, restarting: boolean) => void;
 }
 
@@ -70,10 +74,12 @@ export class KafkaConsumer {
       minBytes: options.minBytes,
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.running = false;
       options.onCrash?.(payload.error, payload.restart);
     });
   }
 
+  /** False once stopped, and once kafkajs crashed and will not restart. */
   get isRunning(): boolean {
     return this.running;
   }
@@ -81,11 +87,22 @@ export class KafkaConsumer {
   /** Joins the group and starts handing batches to `handler`; resolves once consuming has begun. */
   async start(handler: BatchHandler): Promise<void> {
     if (this.running) throw new Error('KafkaConsumer: already started');
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...this.options.topics],
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
+    // Set first: kafkajs reports a crash while joining inside run(), before run() resolves.
+    this.running = true;
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await this.run(handler);
+    } catch (error) {
+      this.running = false;
+      throw error;
+    }
+  }
+
+  private async run(handler: BatchHandler): Promise<void> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -109,7 +126,6 @@ export class KafkaConsumer {
         });
       },
     });
-    this.running = true;
   }
 
   /** Leaves the group after the batch in hand is done; uncommitted work is redelivered to others. */

@@ -57,8 +57,17 @@ export interface OutboxRelayOptions {
   /** Backoff between failed publish attempts of one batch (default 250 ms doubling to 10 s). */
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** How long stop() lets a send already in flight finish before abandoning it (default 5 s). */
+  /**
+   * How long stop() lets Kafka work already in flight (a send, creating the topics, connecting the
+   * producer) finish before abandoning it (default 5 s). kafkajs retries each of these on its own
+   * while the broker is unreachable, so without this bound a stop could wait for all its retries.
+   */
   stopGraceMs?: number;
+  /**
+   * lag() counts at most this many events (default 100,000): the count reads that many index
+   * entries, on every health probe and metrics scrape. A lag equal to the cap means at least that.
+   */
+  lagCap?: number;
   producer?: KafkaProducerOptions;
   logger?: KafkaLogger;
 }
@@ -113,6 +122,8 @@ export class OutboxRelay {
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly stopGraceMs: number;
+  /** The most lag() counts: a lag equal to it means at least that many events wait. */
+  readonly lagCap: number;
   private readonly counters: OutboxRelayStats = {
     eventsPublished: 0,
     batchesPublished: 0,
@@ -124,6 +135,8 @@ export class OutboxRelay {
   private running?: Promise<void>;
   private stopping = false;
   private stopController = new AbortController();
+  /** When Kafka work still in flight is abandoned: stopGraceMs after stop() was called. */
+  private stopDeadline = 0;
   private active = false;
   private currentCheckpoint: LogCheckpoint | null = null;
   private publishedAt: Date | null = null;
@@ -142,6 +155,7 @@ export class OutboxRelay {
     this.retryInitialMs = positive('retryInitialMs', options.retryInitialMs ?? 250);
     this.retryMaxMs = positive('retryMaxMs', options.retryMaxMs ?? 10_000);
     this.stopGraceMs = positive('stopGraceMs', options.stopGraceMs ?? 5000, true);
+    this.lagCap = positive('lagCap', options.lagCap ?? 100_000);
   }
 
   /** True while this instance holds the lock and publishes. */
@@ -167,9 +181,13 @@ export class OutboxRelay {
     return { ...this.counters };
   }
 
-  /** Committed events after the stored checkpoint: what no relay has published yet. */
+  /**
+   * Committed events after the stored checkpoint: what no relay has published yet, counted up to
+   * `lagCap` (a result equal to it means at least that many).
+   */
   async lag(): Promise<number> {
-    return this.store.countAfter((await this.readCheckpoint(this.options.dataSource.manager)) ?? LOG_START);
+    const checkpoint = (await this.readCheckpoint(this.options.dataSource.manager)) ?? LOG_START;
+    return this.store.countAfter(checkpoint, this.lagCap);
   }
 
   /** Starts competing for the lock and, once active, publishing. Returns at once. */
@@ -184,11 +202,13 @@ export class OutboxRelay {
 
   /**
    * Stops publishing: a send in flight gets `stopGraceMs` to be acknowledged (then the checkpoint
-   * moves), otherwise it is abandoned and the checkpoint stays. Releases the lock and disconnects.
+   * moves), otherwise it is abandoned and the checkpoint stays; so does topic creation or a producer
+   * connecting while Kafka is unreachable. Releases the lock and disconnects.
    */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.stopping = true;
+    this.stopDeadline = Date.now() + this.stopGraceMs;
     this.stopController.abort();
     await this.running;
   }
@@ -263,10 +283,12 @@ export class OutboxRelay {
     this.options.logger?.log(
       `Outbox relay ${this.name}: active from checkpoint (${checkpoint.transactionId}, ${checkpoint.position})`,
     );
-    await this.ensureTopics().catch((error: unknown) => {
+    try {
+      if ((await this.unlessStopped(this.ensureTopics(), 'creating the topics')) === STOPPED) return;
+    } catch (error) {
       // Kafka may be down at start-up; the first publish tries again.
       this.options.logger?.warn(`Outbox relay ${this.name}: cannot create topics yet: ${describe(error)}`);
-    });
+    }
     let mappingFailures = 0;
     while (!this.stopping) {
       const events = await this.store.readLog(checkpoint, { limit: this.batchSize, manager: session.manager });
@@ -335,8 +357,13 @@ export class OutboxRelay {
       // Still our connection, so still our lock: a relay that lost it must not publish any more.
       await session.query('SELECT 1');
       try {
-        const producer = await this.readyProducer();
-        const sent = await this.unlessStopped(producer.sendBatch(topicMessages));
+        const connecting = { abandoned: false };
+        const producer = await this.unlessStopped(this.readyProducer(connecting), 'connecting to Kafka');
+        if (producer === STOPPED) {
+          connecting.abandoned = true;
+          return false;
+        }
+        const sent = await this.unlessStopped(producer.sendBatch(topicMessages), 'a batch in flight; the checkpoint stays');
         if (sent === STOPPED) return false;
         this.counters.eventsPublished += count;
         this.counters.batchesPublished++;
@@ -367,11 +394,17 @@ export class OutboxRelay {
     this.topicsEnsured = true;
   }
 
-  private async readyProducer(): Promise<KafkaProducer> {
+  /** `attempt.abandoned`: stop() stopped waiting, and closes no producer this connects later. */
+  private async readyProducer(attempt: { abandoned: boolean }): Promise<KafkaProducer> {
     await this.ensureTopics();
     if (!this.producer) {
+      if (attempt.abandoned) throw new Error('abandoned');
       const producer = this.options.kafka.createProducer(this.options.producer);
       await producer.connect();
+      if (attempt.abandoned) {
+        await producer.disconnect().catch(() => undefined);
+        throw new Error('abandoned');
+      }
       this.producer = producer;
     }
     return this.producer;
@@ -385,12 +418,16 @@ export class OutboxRelay {
     });
   }
 
-  /** The send's outcome, or STOPPED when stop() was called and the send outlived the grace period. */
-  private async unlessStopped<T>(send: Promise<T>): Promise<T | typeof STOPPED> {
+  /** The work's outcome, or STOPPED when stop() was called and the work outlived its grace period. */
+  private async unlessStopped<T>(send: Promise<T>, what: string): Promise<T | typeof STOPPED> {
     const signal = this.stopController.signal;
     let onStop: (() => void) | undefined;
+    let grace: NodeJS.Timeout | undefined;
     const stopped = new Promise<typeof STOPPED>((resolve) => {
-      onStop = () => void sleep(this.stopGraceMs).then(() => resolve(STOPPED));
+      onStop = () => {
+        // One grace period for all the work of a stop, not one for each piece.
+        grace = setTimeout(() => resolve(STOPPED), Math.max(0, this.stopDeadline - Date.now()));
+      };
       if (signal.aborted) onStop();
       else signal.addEventListener('abort', onStop, { once: true });
     });
@@ -399,10 +436,11 @@ export class OutboxRelay {
       outcome = await Promise.race([send, stopped]);
     } finally {
       if (onStop) signal.removeEventListener('abort', onStop);
+      clearTimeout(grace);
     }
     if (outcome === STOPPED) {
       send.catch(() => undefined);
-      this.options.logger?.warn(`Outbox relay ${this.name}: abandoned a batch in flight; the checkpoint stays`);
+      this.options.logger?.warn(`Outbox relay ${this.name}: stopping, abandoned ${what}`);
     }
     return outcome;
   }
