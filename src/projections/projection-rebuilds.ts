@@ -1,7 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventStore } from '#libs/event-store';
-import { ProjectionRebuilder, RebuildInProgressError, type Projection, type RebuildResult } from '#libs/projections';
+import {
+  ProjectionRebuilder,
+  RebuildAbortedError,
+  RebuildInProgressError,
+  type Projection,
+  type RebuildResult,
+} from '#libs/projections';
 import { ProblemError } from '#libs/http';
 import { PROJECTIONS } from './projection-registry.js';
 
@@ -17,9 +23,11 @@ export interface ProjectionStatus {
 
 /** Rebuilds projections on request (admin endpoint and CLI) and reports how each one stands. */
 @Injectable()
-export class ProjectionRebuilds {
+export class ProjectionRebuilds implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionRebuilds.name);
   private readonly rebuilder: ProjectionRebuilder;
+  private readonly shutdown = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,28 +46,41 @@ export class ProjectionRebuilds {
 
   /**
    * Starts a rebuild; resolves once it has claimed the projection (409 if another rebuild of it
-   * runs), with `done` settling when the new tables are swapped in.
+   * runs), with `done` settling when the new tables are swapped in (503 if shutdown stops it).
    */
   async start(name: string): Promise<{ done: Promise<RebuildResult> }> {
     const projection = this.find(name);
     let claimed!: () => void;
     const onClaimed = new Promise<void>((resolve) => (claimed = resolve));
-    const done = this.rebuilder.rebuild(projection, claimed).then((result) => {
-      this.logger.log({ msg: 'projection rebuilt', ...result });
-      return result;
-    });
-    try {
-      await Promise.race([onClaimed, done]);
-    } catch (error) {
-      if (error instanceof RebuildInProgressError) throw new ProblemError(409, 'rebuild-in-progress', 'Conflict', error.message);
-      throw error;
-    }
+    const done = this.rebuilder.rebuild(projection, { onClaimed: claimed, signal: this.shutdown.signal }).then(
+      (result) => {
+        this.logger.log({ msg: 'projection rebuilt', ...result });
+        return result;
+      },
+      (error: unknown) => {
+        throw asProblem(error);
+      },
+    );
+    const settled = done.catch(() => undefined).finally(() => this.running.delete(settled));
+    this.running.add(settled);
+    await Promise.race([onClaimed, done]);
     this.logger.log({ msg: 'rebuilding projection', projection: name });
     return { done };
   }
 
   async rebuild(name: string): Promise<RebuildResult> {
     return (await this.start(name)).done;
+  }
+
+  /**
+   * Stops a running rebuild at its next batch and waits until it has dropped its fresh tables and
+   * released its claim. Before, not on, application shutdown: this runs before the HTTP server
+   * closes (which waits for a `?wait=true` request) and before any module's onApplicationShutdown,
+   * where TypeORM closes the DataSource (both modules are global, so their order is not given).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shutdown.abort();
+    await Promise.all(this.running);
   }
 
   async statuses(): Promise<ProjectionStatus[]> {
@@ -82,4 +103,10 @@ export class ProjectionRebuilds {
       };
     });
   }
+}
+
+function asProblem(error: unknown): unknown {
+  if (error instanceof RebuildInProgressError) return new ProblemError(409, 'rebuild-in-progress', 'Conflict', error.message);
+  if (error instanceof RebuildAbortedError) return new ProblemError(503, 'shutting-down', 'Service unavailable', `${error.message}: the service is shutting down`);
+  return error;
 }

@@ -34,51 +34,126 @@ export class RebuildInProgressError extends Error {
   }
 }
 
-// A rebuild that died without clearing its claim (e.g. the process was killed) stops blocking after this.
-const STALE_CLAIM = "interval '30 minutes'";
+/** The rebuild was stopped between batches (shutdown); its fresh tables are dropped, its claim released. */
+export class RebuildAbortedError extends Error {
+  constructor(
+    readonly projection: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`the rebuild of projection ${projection} was aborted`);
+    this.name = 'RebuildAbortedError';
+  }
+}
+
+/**
+ * The rebuild stalled past the claim's staleness window and another rebuild of the projection took
+ * it over: this one stops without touching the tables or the claim, which are the other's now.
+ */
+export class RebuildClaimLostError extends Error {
+  constructor(
+    readonly projection: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`the rebuild of projection ${projection} lost its claim to another rebuild`);
+    this.name = 'RebuildClaimLostError';
+  }
+}
+
+/**
+ * A running rebuild refreshes its claim after every batch; a claim older than this belongs to a
+ * rebuild that died (process killed) and may be taken over. A batch takes seconds, not minutes.
+ */
+export const REBUILD_CLAIM_STALE_MS = 2 * 60_000;
+
+export interface RebuilderOptions {
+  batchSize?: number;
+  /** See `REBUILD_CLAIM_STALE_MS`. */
+  staleClaimMs?: number;
+}
+
+export interface RebuildOptions {
+  /** Runs once this rebuild holds the projection (no other rebuild of it can start). */
+  onClaimed?: () => void;
+  /** Checked between batches: once aborted, the rebuild drops its fresh tables and releases its claim. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Who holds a projection's rebuild: `rebuilding_since` as this run last wrote it (text keeps the
+ * microseconds). Only the holder heartbeats, swaps, or drops the fresh tables.
+ */
+interface Claim {
+  projection: string;
+  token: string;
+}
+
+/** An index or constraint of a table, with what it is apart from its name and its table's. */
+interface SchemaObject {
+  name: string;
+  /** `index`, or the constraint's pg_constraint.contype. */
+  kind: string;
+  definition: string;
+}
 
 /**
  * Rebuilds a projection from the event store without downtime: fills fresh copies of its tables
  * from the whole log while the live projection keeps serving and updating, then, in one short
  * transaction that locks the live tables, applies the last events and swaps the tables by renaming.
  * Readers see the old model until the commit and the new one after it; the live consumer carries
- * on, and its streams table (swapped too) makes it skip what the rebuild already applied.
+ * on, and its streams table (swapped too) makes it skip what the rebuild already applied. The new
+ * tables get the old ones' index and constraint names, so later migrations find them by name.
  */
 export class ProjectionRebuilder {
+  private readonly batchSize: number;
+  private readonly staleClaimMs: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: EventStore,
-    private readonly options: { batchSize: number } = { batchSize: 5000 },
-  ) {}
+    options: RebuilderOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 5000;
+    this.staleClaimMs = options.staleClaimMs ?? REBUILD_CLAIM_STALE_MS;
+  }
 
-  /** `onClaimed` runs once this rebuild holds the projection (no other rebuild of it can start). */
-  async rebuild(projection: Projection, onClaimed?: () => void): Promise<RebuildResult> {
+  async rebuild(projection: Projection, { onClaimed, signal }: RebuildOptions = {}): Promise<RebuildResult> {
+    const stopIfAborted = () => {
+      if (signal?.aborted) throw new RebuildAbortedError(projection.name, signal.reason);
+    };
+    stopIfAborted();
     const started = Date.now();
     const applier = new ProjectionApplier(projection);
     const live = liveTarget(projection);
     const fresh = freshTarget(projection, live);
-    await this.claim(projection);
+    const claim = await this.claim(projection);
     onClaimed?.();
     const totals: Totals = { eventsRead: 0, applied: 0, parked: 0, lastEventAt: null };
     try {
       await this.createFreshTables(live, fresh);
       let checkpoint: LogCheckpoint = LOG_START;
       for (;;) {
-        const events = await this.store.readLog(checkpoint, { limit: this.options.batchSize });
+        stopIfAborted();
+        const events = await this.store.readLog(checkpoint, { limit: this.batchSize });
         if (events.length === 0) break;
-        const result = await applier.transact(this.dataSource, (tx, isolate) =>
-          applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate }),
-        );
+        const { result, token } = await applier.transact(this.dataSource, async (tx, isolate) => {
+          const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate });
+          // Commits with the batch, and fails it if another run has taken the projection over.
+          return { result, token: await this.heartbeat(tx, claim) };
+        });
+        claim.token = token;
         count(totals, events, result);
         checkpoint = lastOf(events);
-        if (events.length < this.options.batchSize) break;
+        if (events.length < this.batchSize) break;
       }
+      stopIfAborted();
       await this.dataSource.transaction(async (tx) => {
         // Waits for the live batches in flight and holds off new ones until the swap commits.
         await applier.lock(tx, 'exclusive');
         await tx.query(`LOCK TABLE ${physicalTables(live).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+        // Holds the checkpoint row to the commit: nobody can take the claim over in the middle of the swap.
+        await this.heartbeat(tx, claim);
         for (;;) {
-          const events = await this.store.readLog(checkpoint, { limit: this.options.batchSize, manager: tx });
+          const events = await this.store.readLog(checkpoint, { limit: this.batchSize, manager: tx });
           if (events.length === 0) break;
           const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate: true });
           count(totals, events, result);
@@ -94,37 +169,66 @@ export class ProjectionRebuilder {
         );
       });
     } catch (error) {
-      await this.dropFreshTables(fresh).catch(() => undefined);
-      await this.release(projection).catch(() => undefined);
+      const stillOurs = await this.abandon(claim, fresh).catch(() => true);
+      // Whatever failed (e.g. the other run dropped the fresh tables under this one), that is why.
+      if (!stillOurs && !(error instanceof RebuildClaimLostError)) throw new RebuildClaimLostError(projection.name, error);
       throw error;
     }
     const { lastEventAt: _, ...result } = totals;
     return { projection: projection.name, ...result, seconds: (Date.now() - started) / 1000 };
   }
 
-  private async claim(projection: Projection): Promise<void> {
+  private async claim(projection: Projection): Promise<Claim> {
     await this.dataSource.query('INSERT INTO projection_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [
       projection.name,
     ]);
-    const claimed = await this.dataSource.query(
-      `UPDATE projection_checkpoints SET rebuilding_since = now()
-        WHERE projection = $1 AND (rebuilding_since IS NULL OR rebuilding_since < now() - ${STALE_CLAIM})
-        RETURNING projection`,
-      [projection.name],
+    const rows = returnedRows<{ token: string }>(
+      await this.dataSource.query(
+        `UPDATE projection_checkpoints SET rebuilding_since = clock_timestamp()
+          WHERE projection = $1 AND (rebuilding_since IS NULL OR rebuilding_since < now() - $2::float8 * interval '1 millisecond')
+          RETURNING rebuilding_since::text AS token`,
+        [projection.name, this.staleClaimMs],
+      ),
     );
-    // TypeORM answers an UPDATE with [rows, count].
-    const rows = Array.isArray(claimed[0]) ? claimed[0] : claimed;
     if (rows.length === 0) throw new RebuildInProgressError(projection.name);
+    return { projection: projection.name, token: rows[0].token };
   }
 
-  private async release(projection: Projection): Promise<void> {
-    await this.dataSource.query('UPDATE projection_checkpoints SET rebuilding_since = NULL WHERE projection = $1', [
-      projection.name,
-    ]);
+  /** Refreshes the claim (the new token), or throws if it is no longer this run's. */
+  private async heartbeat(db: SqlRunner, claim: Claim): Promise<string> {
+    const rows = returnedRows<{ token: string }>(
+      await db.query(
+        `UPDATE projection_checkpoints SET rebuilding_since = clock_timestamp()
+          WHERE projection = $1 AND rebuilding_since = $2::timestamptz
+          RETURNING rebuilding_since::text AS token`,
+        [claim.projection, claim.token],
+      ),
+    );
+    if (rows.length === 0) throw new RebuildClaimLostError(claim.projection);
+    return rows[0].token;
+  }
+
+  /**
+   * After a failure or an abort: releases the claim and drops the fresh tables, in one transaction,
+   * and only if the claim is still this run's (otherwise both belong to the run that took it over).
+   */
+  private async abandon(claim: Claim, fresh: ApplyTarget): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const released = returnedRows(
+        await tx.query(
+          `UPDATE projection_checkpoints SET rebuilding_since = NULL
+            WHERE projection = $1 AND rebuilding_since = $2::timestamptz RETURNING projection`,
+          [claim.projection, claim.token],
+        ),
+      );
+      if (released.length === 0) return false;
+      await this.dropFreshTables(tx, fresh);
+      return true;
+    });
   }
 
   private async createFreshTables(live: ApplyTarget, fresh: ApplyTarget): Promise<void> {
-    await this.dropFreshTables(fresh);
+    await this.dropFreshTables(this.dataSource, fresh);
     const pairs = zip(physicalTables(live), physicalTables(fresh));
     pairs.push([live.deadLettersTable, fresh.deadLettersTable]);
     for (const [liveTable, freshTable] of pairs) {
@@ -132,17 +236,24 @@ export class ProjectionRebuilder {
     }
   }
 
-  private async dropFreshTables(fresh: ApplyTarget): Promise<void> {
+  private async dropFreshTables(db: SqlRunner, fresh: ApplyTarget): Promise<void> {
     for (const table of [...physicalTables(fresh), fresh.deadLettersTable]) {
-      await this.dataSource.query(`DROP TABLE IF EXISTS ${table}`);
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }
 
   private async swap(tx: SqlRunner, projection: Projection, live: ApplyTarget, fresh: ApplyTarget): Promise<void> {
     for (const [liveTable, freshTable] of zip(physicalTables(live), physicalTables(fresh))) {
+      const renames = matchNames(liveTable, await schemaObjects(tx, liveTable), await schemaObjects(tx, freshTable));
       await tx.query(`ALTER TABLE ${liveTable} RENAME TO ${liveTable}__old`);
       await tx.query(`ALTER TABLE ${freshTable} RENAME TO ${liveTable}`);
       await tx.query(`DROP TABLE ${liveTable}__old`);
+      // The copies got names of PostgreSQL's choosing (from the fresh table's): give back the live ones.
+      for (const { from, to, kind } of renames) {
+        // Renaming a constraint backed by an index (primary key, unique, exclusion) renames the index too.
+        if (kind === 'index') await tx.query(`ALTER INDEX ${quoted(from)} RENAME TO ${quoted(to)}`);
+        else await tx.query(`ALTER TABLE ${liveTable} RENAME CONSTRAINT ${quoted(from)} TO ${quoted(to)}`);
+      }
     }
     // Dead letters are shared by all projections: replace only this projection's.
     await tx.query(`DELETE FROM ${DEAD_LETTERS_TABLE} WHERE projection = $1`, [projection.name]);
@@ -153,6 +264,54 @@ export class ProjectionRebuilder {
     await tx.query(`DROP TABLE ${fresh.deadLettersTable}`);
   }
 }
+
+/**
+ * A table's indexes (an index backing a constraint counts as that constraint) and its other
+ * constraints, each with a definition that leaves out its own name and its table's.
+ */
+async function schemaObjects(tx: SqlRunner, table: string): Promise<SchemaObject[]> {
+  return tx.query(
+    `SELECT i.relname AS name, coalesce(c.contype::text, 'index') AS kind,
+            concat_ws(' ', x.indisunique, x.indisprimary, substring(pg_get_indexdef(x.indexrelid) FROM ' USING .*$')) AS definition
+       FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid
+       LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')
+      WHERE x.indrelid = $1::regclass
+     UNION ALL
+     SELECT conname, contype::text, pg_get_constraintdef(oid)
+       FROM pg_constraint
+      WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'u', 'x')`,
+    [table],
+  );
+}
+
+/**
+ * Pairs each live index and constraint with its copy (same kind and definition) and lists the
+ * renames that give the copies the live names. A live one without a copy (a foreign key: LIKE
+ * does not copy those) fails the rebuild rather than silently dropping it from the schema.
+ */
+function matchNames(table: string, live: SchemaObject[], fresh: SchemaObject[]): { from: string; to: string; kind: string }[] {
+  const copies = new Map<string, string[]>();
+  for (const object of fresh) {
+    const key = `${object.kind} ${object.definition}`;
+    copies.set(key, [...(copies.get(key) ?? []), object.name]);
+  }
+  const renames: { from: string; to: string; kind: string }[] = [];
+  for (const object of live) {
+    const copy = copies.get(`${object.kind} ${object.definition}`)?.shift();
+    if (copy === undefined) throw new Error(`rebuilding ${table}: the copy has nothing like ${object.kind} ${object.name} (${object.definition})`);
+    if (copy !== object.name) renames.push({ from: copy, to: object.name, kind: object.kind });
+  }
+  return renames;
+}
+
+const quoted = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+// TypeORM answers an UPDATE ... RETURNING with [rows, count].
+const returnedRows = <T = unknown>(answer: unknown): T[] => {
+  const result = answer as unknown[];
+  return (Array.isArray(result[0]) ? result[0] : result) as T[];
+};
 
 function freshTarget(projection: Projection, live: ApplyTarget): ApplyTarget {
   return {

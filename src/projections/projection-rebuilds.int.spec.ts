@@ -1,0 +1,142 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { EventStore, LOG_START } from '#libs/event-store';
+import { ProjectionRebuilder, streamsTableOf } from '#libs/projections';
+import { createTestDatabase, type TestDatabase } from '#libs/testing';
+import { httpClient, startTestApp, type TestApp } from '../../test/support/test-app.js';
+import { TOKENS, workflow } from '../../test/support/workflow.js';
+import { editorBoardProjection } from '../board/editor-board.projection.js';
+import { ProjectionRebuilds } from './projection-rebuilds.js';
+import { PROJECTIONS } from './projection-registry.js';
+
+const TABLES = PROJECTIONS.flatMap((projection) => [...projection.tables, streamsTableOf(projection)]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rebuilds through the running service (no workers: the read models change only by rebuilds here). */
+describe('projection rebuilds in the service (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let service: TestApp;
+  let serviceClosed = false;
+  let http: ReturnType<typeof httpClient>;
+  let steps: ReturnType<typeof workflow>;
+  /** The spec's own connection: it outlives the service. */
+  let db: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    service = await startTestApp({ database });
+    http = httpClient(service.url);
+    steps = workflow(http);
+    db = await new DataSource({ type: 'postgres', url: database.url }).initialize();
+  });
+
+  afterAll(async () => {
+    if (!serviceClosed) await service?.close();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  /** Every index and constraint name of every read-model table. */
+  const names = () =>
+    db.query(
+      `SELECT t.relname AS table, i.relname AS name, 'index' AS kind
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relname = ANY($1)
+       UNION ALL
+       SELECT t.relname, c.conname, c.contype::text
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE t.relname = ANY($1)
+       ORDER BY 1, 2, 3`,
+      [TABLES],
+    );
+
+  const leftovers = async () =>
+    (await db.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_rebuild%' OR relname LIKE '%\\_\\_old%'`)).map(
+      (row: { relname: string }) => row.relname,
+    );
+
+  const board = async () => ({
+    rows: await db.query('SELECT * FROM editor_board ORDER BY id'),
+    streams: await db.query(`SELECT * FROM ${streamsTableOf(editorBoardProjection)} ORDER BY stream_id`),
+  });
+
+  const rebuildingSince = async (projection: string) =>
+    (await db.query('SELECT rebuilding_since FROM projection_checkpoints WHERE projection = $1', [projection]))[0]?.rebuilding_since ?? null;
+
+  it('keeps the index and constraint names the migrations gave every read model, rebuild after rebuild', async () => {
+    const namesAfterMigrations = await names();
+    expect(namesAfterMigrations.map((row: { name: string }) => row.name)).toEqual(
+      expect.arrayContaining(['editor_board_by_status', 'editor_board_pkey', 'public_feed_slug_key', 'public_feed_newest_first']),
+    );
+    await steps.publishedStory({ headline: 'Rebuilt twice' });
+    await steps.draft({ headline: 'Still a draft' });
+
+    for (const { name } of PROJECTIONS) {
+      for (const _ of [1, 2]) {
+        const response = await http.post(`/admin/projections/${name}/rebuild?wait=true`, undefined, { token: TOKENS.admin });
+        expect(response.status).toBe(200);
+      }
+    }
+    expect(await names()).toEqual(namesAfterMigrations);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('at shutdown stops a running rebuild, releases its claim and leaves the live tables as they were', async () => {
+    // Not on the board yet: a rebuild that went through would add it.
+    const { id } = await steps.draft({ headline: 'Written after the last rebuild' });
+    const before = await board();
+    expect(before.rows.map((row: { id: string }) => row.id)).not.toContain(id);
+
+    // Holds the rebuild at its first read of the log until the service has begun shutting down.
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      const response = await http.post(`/admin/projections/${editorBoardProjection.name}/rebuild`, undefined, { token: TOKENS.admin });
+      expect(response.status).toBe(202);
+      // And one whose request waits for the result.
+      const waiting = http.post('/admin/projections/public-feed/rebuild?wait=true', undefined, { token: TOKENS.admin });
+      while (
+        (
+          await db.query(
+            `SELECT count(*)::int AS n FROM pg_locks
+              WHERE relation = 'events'::regclass AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND NOT granted`,
+          )
+        )[0].n < 2
+      ) {
+        await sleep(20);
+      }
+
+      const rebuilds = service.app.get(ProjectionRebuilds);
+      const stopRebuilds = rebuilds.beforeApplicationShutdown.bind(rebuilds);
+      let shutdownBegan!: () => void;
+      const began = new Promise<void>((resolve) => (shutdownBegan = resolve));
+      rebuilds.beforeApplicationShutdown = () => {
+        const stopped = stopRebuilds();
+        shutdownBegan();
+        return stopped;
+      };
+      serviceClosed = true;
+      const closing = service.close();
+      await began;
+      await locker.query('COMMIT');
+      await closing;
+      expect(await waiting).toMatchObject({ status: 503, body: { type: expect.stringContaining('shutting-down') } });
+    } finally {
+      await locker.end();
+    }
+
+    expect(await rebuildingSince(editorBoardProjection.name)).toBeNull();
+    expect(await rebuildingSince('public-feed')).toBeNull();
+    expect(await board()).toEqual(before);
+    expect(await leftovers()).toEqual([]);
+    // The next rebuild is accepted at once (not refused as "already being rebuilt"). It reads the
+    // commit-safe log, which a transaction anywhere on the server can hold back for a moment.
+    const store = new EventStore(db);
+    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM events');
+    while ((await store.readLog(LOG_START, { limit: n + 1 })).length < n) await sleep(20);
+    await new ProjectionRebuilder(db, store).rebuild(editorBoardProjection);
+    expect((await board()).rows.map((row: { id: string }) => row.id)).toContain(id);
+  });
+});
