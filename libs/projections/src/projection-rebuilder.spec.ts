@@ -235,4 +235,16 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
     await expect(rebuilder.rebuild(items)).resolves.toMatchObject({ applied: 12 });
     expect(await rows()).toEqual([...before, { id: 'e', slug: 'e', events: 4 }]);
   });
+
+  it("reads only the projection's stream types from the log", async () => {
+    await store.appendToStream('reaction-a:reader', [{ type: 'Reacted', data: { articleId: 'a' } }], {
+      streamType: 'reaction',
+      expectedVersion: 0,
+      metadata,
+    });
+    await write('d', 1);
+    const result = await new ProjectionRebuilder(dataSource, store).rebuild(items);
+    const [{ articleEvents }] = await dataSource.query(`SELECT count(*)::int AS "articleEvents" FROM events WHERE stream_type = 'article'`);
+    expect({ read: result.eventsRead, applied: result.applied }).toEqual({ read: articleEvents, applied: articleEvents });
+  });
 });

@@ -6,7 +6,7 @@ import type { Projection } from './projection.js';
 
 export interface RebuildResult {
   projection: string;
-  /** Events read from the log (all stream types). */
+  /** Events of the projection's stream types read from the log. */
   eventsRead: number;
   applied: number;
   parked: number;
@@ -133,7 +133,7 @@ export class ProjectionRebuilder {
       let checkpoint: LogCheckpoint = LOG_START;
       for (;;) {
         stopIfAborted();
-        const events = await this.store.readLog(checkpoint, { limit: this.batchSize });
+        const events = await this.store.readLog(checkpoint, { limit: this.batchSize, streamTypes: projection.streamTypes });
         if (events.length === 0) break;
         const { result, token } = await applier.transact(this.dataSource, async (tx, isolate) => {
           const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate });
@@ -153,7 +153,7 @@ export class ProjectionRebuilder {
         // Holds the checkpoint row to the commit: nobody can take the claim over in the middle of the swap.
         await this.heartbeat(tx, claim);
         for (;;) {
-          const events = await this.store.readLog(checkpoint, { limit: this.batchSize, manager: tx });
+          const events = await this.store.readLog(checkpoint, { limit: this.batchSize, streamTypes: projection.streamTypes, manager: tx });
           if (events.length === 0) break;
           const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate: true });
           count(totals, events, result);
