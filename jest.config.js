@@ -16,4 +16,7 @@ export default {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   // Integration specs wait on a real broker and database; 5 s is too tight on 2 cores.
   testTimeout: 60_000,
+  // A worker holding a few hundred MB takes longer than jest's default 500 ms to exit on a busy
+  // 2-core box, and jest then reports a leak that is not there.
+  workerGracefulExitTimeout: 5_000,
 };

@@ -24,7 +24,7 @@ import { DataSource } from 'typeorm';
 import { EventStore, LOG_START, type LogCheckpoint } from '#libs/event-store';
 import { KafkaClient } from '#libs/kafka';
 import { freePort } from '../libs/testing/src/free-port.js';
-import { killWhenParentDies } from '../libs/testing/src/process-reaper.js';
+import { killChildWhenParentDies, stopChildProcess } from '../libs/testing/src/process-reaper.js';
 import { loadConfig, type AppConfig } from '../src/config/app-config.js';
 import { LatencyRecorder, now, sleep, type LatencySummary } from './bench-utils.js';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './projections-profiler.js';
@@ -151,7 +151,6 @@ interface HttpAnswer {
 /** A child process of the service, stopped with SIGTERM (SIGKILL after a grace period). */
 class ServiceProcess {
   readonly child: ChildProcess;
-  private readonly exited: Promise<{ code: number | null; signal: string | null }>;
   private exitStatus?: { code: number | null; signal: string | null };
   private readonly watchdog?: ChildProcess;
 
@@ -169,12 +168,10 @@ class ServiceProcess {
     } finally {
       closeSync(out);
     }
-    this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => resolve((this.exitStatus = { code, signal })));
-      this.child.once('error', () => resolve((this.exitStatus = { code: null, signal: null })));
-    });
+    this.child.once('exit', (code, signal) => (this.exitStatus = { code, signal }));
+    this.child.once('error', () => (this.exitStatus ??= { code: null, signal: null }));
     // Killed with us even if we are SIGKILLed.
-    if (this.child.pid !== undefined) this.watchdog = killWhenParentDies(this.child.pid);
+    this.watchdog = killChildWhenParentDies(this.child);
     process.once('exit', () => this.killNow());
   }
 
@@ -196,14 +193,7 @@ class ServiceProcess {
   }
 
   async stop(graceMs = 15_000): Promise<void> {
-    if (!this.exitStatus) {
-      this.child.kill('SIGTERM');
-      const timer = sleep(graceMs).then(() => 'timeout' as const);
-      if ((await Promise.race([this.exited, timer])) === 'timeout') {
-        this.child.kill('SIGKILL');
-        await this.exited;
-      }
-    }
+    await stopChildProcess(this.child, { graceMs });
     this.watchdog?.kill('SIGKILL');
   }
 

@@ -8,6 +8,9 @@
  *      deciders (see projections-seed.ts): thousands of articles through the whole workflow, events
  *      interleaved, and readers' reaction streams. Then ProjectionRebuilder.rebuild() (fresh tables +
  *      swap, as POST /admin/projections/:name/rebuild) runs for each projection, one after the other.
+ *      Per projection: the events it read and applied, and log events/s (events in the log / its
+ *      seconds: how fast it gets through this log). The whole read side: events in the log / the sum
+ *      of the rebuilds' seconds, each event counted once; the rebuild target is judged on it.
  *      Reference in the same run: the raw read of the same log, EventStore.readLog in batches and a
  *      plain `SELECT * FROM events` through pg. After the rebuilds the read models are checked against
  *      what the generator expects (counts, no parked events).
@@ -95,6 +98,8 @@ const PROFILE = envFlag('BENCH_PROFILE');
 const KEEP_LOGS = envFlag('BENCH_KEEP_LOGS');
 
 const REBUILD_TARGET = 20_000;
+/** The issue's smallest log for the rebuild figure. */
+const REBUILD_MIN_EVENTS = 200_000;
 const LAG_P99_TARGET_MS = 1000;
 /** The lag target counts only if the service really took (nearly) the whole write rate. */
 const RATE_TOLERANCE = 0.95;
@@ -132,7 +137,10 @@ interface RebuildRow {
   projection: string;
   streamTypes: string;
   result: RebuildResult;
-  perSecond: number;
+  /** Events in the log / seconds of this rebuild, whatever share of them it reads and applies. */
+  logEventsPerSecond: number;
+  /** Events in the log of the projection's stream types. */
+  eventsOfItsTypes: number;
   check: string;
 }
 
@@ -143,7 +151,12 @@ interface RebuildPhase {
   readLog: Rate[];
   selectAll: Rate[];
   rows: RebuildRow[];
-  overall: Rate;
+  /** Events in the log. */
+  logEvents: number;
+  /** Every rebuild read the whole log (else each read only its own stream types). */
+  readsWholeLog: boolean;
+  /** The whole read side, one rebuild after another: events in the log / the sum of their seconds. */
+  readSide: Rate;
   cpu: CpuReport;
   checksOk: boolean;
 }
@@ -235,7 +248,7 @@ async function rebuildPhase(cleanup: Cleanup): Promise<RebuildPhase> {
     for (const projection of PROJECTIONS) {
       const result = await rebuilder.rebuild(projection);
       results.get(projection.name)!.push(result);
-      progress(`rebuilt ${projection.name}: ${fmtInt(result.eventsRead)} events in ${result.seconds.toFixed(2)} s`);
+      progress(`rebuilt ${projection.name}: read ${fmtInt(result.eventsRead)} events, applied ${fmtInt(result.applied)}, in ${result.seconds.toFixed(2)} s`);
     }
   }
   const cpuReport = cpu.stop();
@@ -267,32 +280,38 @@ async function rebuildPhase(cleanup: Cleanup): Promise<RebuildPhase> {
       expectEqual('negative counts', await one('SELECT count(*) AS n FROM reaction_counts WHERE least("like", dislike, love, funny, angry, sad, wow) < 0'), 0),
     ],
   };
+  const logEvents = readLog[0].events;
   let checksOk = true;
   const rows: RebuildRow[] = [];
   for (const projection of PROJECTIONS) {
     const runs = results.get(projection.name)!;
     const result = median(runs, (r) => r.eventsRead / r.seconds);
-    const problems = [...((await checks[projection.name]?.()) ?? ['no check']), expectEqual('parked', await parked(projection.name), 0)].filter(
-      (line) => line !== '',
-    );
+    const [{ n: eventsOfItsTypes }] = await dataSource.query('SELECT count(*)::int AS n FROM events WHERE stream_type = ANY($1)', [projection.streamTypes]);
+    // A rebuild reads either the whole log or the events of its stream types, nothing else.
+    const readProblems = runs
+      .filter((r) => r.eventsRead !== logEvents && r.eventsRead !== eventsOfItsTypes)
+      .map((r) => `read ${fmtInt(r.eventsRead)} events, not the log's ${fmtInt(logEvents)} nor its types' ${fmtInt(eventsOfItsTypes)}`);
+    const problems = [
+      ...((await checks[projection.name]?.()) ?? ['no check']),
+      expectEqual('parked', await parked(projection.name), 0),
+      ...readProblems,
+    ].filter((line) => line !== '');
     if (problems.length) checksOk = false;
     rows.push({
       projection: projection.name,
       streamTypes: projection.streamTypes.join(','),
       result,
-      perSecond: result.eventsRead / result.seconds,
-      check: problems.length ? problems.join('; ') : 'ok',
+      logEventsPerSecond: logEvents / result.seconds,
+      eventsOfItsTypes,
+      check: problems.length ? [...new Set(problems)].join('; ') : 'ok',
     });
   }
-  const lastRound = PROJECTIONS.map((projection) => results.get(projection.name)!.at(-1)!);
-  const overall = rateOf(
-    lastRound.reduce((n, r) => n + r.eventsRead, 0),
-    lastRound.reduce((n, r) => n + r.seconds, 0),
-  );
+  const readSide = rateOf(logEvents, rows.reduce((n, row) => n + row.result.seconds, 0));
 
   await dataSource.destroy();
   await database.drop();
-  return { seed, seedSeconds, tableBytes: Number(bytes), readLog, selectAll: selects, rows, overall, cpu: cpuReport, checksOk };
+  const readsWholeLog = rows.every((row) => row.result.eventsRead === logEvents);
+  return { seed, seedSeconds, tableBytes: Number(bytes), readLog, selectAll: selects, rows, logEvents, readsWholeLog, readSide, cpu: cpuReport, checksOk };
 }
 
 const expectEqual = (what: string, actual: number, expected: number): string =>
@@ -405,7 +424,8 @@ function rebuildReport(phase: RebuildPhase, lines: string[]): void {
   );
   lines.push(
     `Settings   ProjectionRebuilder batch ${fmtInt(REBUILD_BATCH)} (as the admin rebuild), TypeORM pool 4, ` +
-      `${REBUILD_ROUNDS} round(s)${REBUILD_ROUNDS > 1 ? ' (median per projection)' : ''}; each rebuild reads the whole log (all stream types)`,
+      `${REBUILD_ROUNDS} round(s)${REBUILD_ROUNDS > 1 ? ' (median per projection)' : ''}; ` +
+      (phase.readsWholeLog ? 'each rebuild reads the whole log (all stream types)' : 'each rebuild reads only the events of its own stream types'),
   );
   lines.push('');
   lines.push('Reference: raw read of the same log (best of 2: before and after the rebuilds)');
@@ -420,9 +440,11 @@ function rebuildReport(phase: RebuildPhase, lines: string[]): void {
   );
   lines.push('');
   lines.push('ProjectionRebuilder.rebuild(), one projection after the other');
+  const readSide = phase.readSide;
+  const applied = phase.rows.reduce((n, r) => n + r.result.applied, 0);
   lines.push(
     renderTable(
-      ['projection', 'reads', 'events read', 'applied', 'seconds', 'events/s', 'vs readLog', 'vs SELECT', 'read model check'],
+      ['projection', 'stream types', 'events read', 'applied', 'seconds', 'log events/s', 'applied/s', 'vs readLog', 'vs SELECT', 'read model check'],
       [
         ...phase.rows.map((row) => [
           row.projection,
@@ -430,24 +452,34 @@ function rebuildReport(phase: RebuildPhase, lines: string[]): void {
           fmtInt(row.result.eventsRead),
           fmtInt(row.result.applied),
           row.result.seconds.toFixed(2),
-          fmtInt(row.perSecond),
-          fmtRatio(row.perSecond / bestReadLog.perSecond),
-          fmtRatio(row.perSecond / bestSelect.perSecond),
+          fmtInt(row.logEventsPerSecond),
+          fmtInt(row.result.applied / row.result.seconds),
+          fmtRatio(row.logEventsPerSecond / bestReadLog.perSecond),
+          fmtRatio(row.logEventsPerSecond / bestSelect.perSecond),
           row.check,
         ]),
         [
-          'all 5, one after another',
+          `whole read side (${phase.rows.length} rebuilds)`,
           '',
-          fmtInt(phase.overall.events),
-          fmtInt(phase.rows.reduce((n, r) => n + r.result.applied, 0)),
-          phase.overall.seconds.toFixed(2),
-          fmtInt(phase.overall.perSecond),
-          fmtRatio(phase.overall.perSecond / bestReadLog.perSecond),
-          fmtRatio(phase.overall.perSecond / bestSelect.perSecond),
+          fmtInt(phase.rows.reduce((n, r) => n + r.result.eventsRead, 0)),
+          fmtInt(applied),
+          readSide.seconds.toFixed(2),
+          fmtInt(readSide.perSecond),
+          fmtInt(applied / readSide.seconds),
+          fmtRatio(readSide.perSecond / bestReadLog.perSecond),
+          fmtRatio(readSide.perSecond / bestSelect.perSecond),
           phase.checksOk ? 'all ok' : 'FAILED',
         ],
       ],
     ),
+  );
+  lines.push(
+    `  log events/s = the ${fmtInt(phase.logEvents)} events in the log / seconds, whatever share of them the rebuild reads (${
+      phase.readsWholeLog ? 'all: it skips the other stream types as it applies' : 'its stream types only: the rest is filtered out in SQL'
+    }) or applies`,
+  );
+  lines.push(
+    `  whole read side = the ${fmtInt(phase.logEvents)} events in the log, each counted once / the sum of the rebuilds' seconds (the rebuild target's figure)`,
   );
   lines.push(`CPU during the rebuilds (cores): ${cpuLine(phase.cpu, os.cpus().length)}`);
 }
@@ -685,13 +717,19 @@ async function main(): Promise<void> {
   lines.push('Targets');
   lines.push('-------');
   if (rebuild) {
-    const slowest = rebuild.rows.reduce((a, b) => (b.perSecond < a.perSecond ? b : a));
-    const ok = slowest.perSecond >= REBUILD_TARGET && rebuild.overall.perSecond >= REBUILD_TARGET && rebuild.checksOk;
+    /*
+     * The issue asks for rebuild throughput in events/s "over at least 200,000 events": only the whole
+     * read side goes over every event of the log, each once. A projection's own log events/s counts
+     * events it never applies (and, when it filters by stream type, never reads), so it is not judged.
+     */
+    const slowest = rebuild.rows.reduce((a, b) => (b.logEventsPerSecond < a.logEventsPerSecond ? b : a));
+    const ok = rebuild.readSide.perSecond >= REBUILD_TARGET && rebuild.logEvents >= REBUILD_MIN_EVENTS && rebuild.checksOk;
     lines.push(
-      `  rebuild >= ${fmtInt(REBUILD_TARGET)} events/s (every projection and all together, read models correct): ` +
-        `slowest ${slowest.projection} ${fmtInt(slowest.perSecond)}/s, all together ${fmtInt(rebuild.overall.perSecond)}/s` +
-        `${rebuild.checksOk ? '' : ', read model checks FAILED'}  ${passFail(ok)}`,
+      `  rebuild >= ${fmtInt(REBUILD_TARGET)} events/s over >= ${fmtInt(REBUILD_MIN_EVENTS)} events (the whole read side, read models correct): ` +
+        `${fmtInt(rebuild.readSide.perSecond)} events/s, ${fmtInt(rebuild.logEvents)} events in ${rebuild.readSide.seconds.toFixed(1)} s ` +
+        `over ${rebuild.rows.length} rebuilds${rebuild.checksOk ? '' : ', read model checks FAILED'}  ${passFail(ok)}`,
     );
+    lines.push(`  (info) slowest single rebuild: ${slowest.projection} ${fmtInt(slowest.logEventsPerSecond)} log events/s`);
   } else if (PHASES.includes('rebuild')) {
     lines.push(`  rebuild >= ${fmtInt(REBUILD_TARGET)} events/s: not measured  FAIL`);
   }

@@ -15,6 +15,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { REACTION_KINDS, type ReactionCounts, type ReactionKind } from '#libs/contracts';
+import { loadConfig } from '../src/config/app-config.js';
 import { envNumber, fmtInt, fmtMs, fmtRatio, LatencyRecorder, now, passFail, renderTable, sleep } from './bench-utils.js';
 import { publishStory, startService, type ServiceProcess, type Topology } from './service-process.js';
 
@@ -31,7 +32,12 @@ const FEED_SECONDS = envNumber('BENCH_FEED_SECONDS', 10);
 const TOPOLOGY: Topology = process.env.BENCH_TOPOLOGY === 'split' ? 'split' : 'single';
 // Enough readers per connection to stay under the per-reader limit (30 a minute) at full speed.
 const READERS_PER_CONNECTION = 400;
+// Each reader has an address of their own (X-Forwarded-For, trusted by the service): readers of a
+// public story come from many homes and phones, so the per-address limit sees one reader each.
 const READERS = Array.from({ length: CONNECTIONS * READERS_PER_CONNECTION }, () => ({ id: randomReaderId(), address: randomAddress() }));
+const SERVICE_ENV = { TRUST_PROXY: 'true' };
+// The limits the service runs with: its defaults, as startService passes no REACTION_RATE_* setting.
+const RATE_LIMITS = loadConfig(SERVICE_ENV).reactions;
 
 interface ReactionRun {
   stories: number;
@@ -53,7 +59,7 @@ const YOUR_REACTION = /"yourReaction":(?:null|"(\w+)")/;
 
 
 async function main(): Promise<void> {
-  const service = await startService({ TRUST_PROXY: 'true' }, TOPOLOGY);
+  const service = await startService(SERVICE_ENV, TOPOLOGY);
   const rssPeakSampled = new Map<string, number>();
   const sampler = setInterval(() => {
     for (const { role, mb } of service.rssMb()) rssPeakSampled.set(role, Math.max(rssPeakSampled.get(role) ?? 0, mb));
@@ -86,6 +92,7 @@ async function cannon(url: string, request: autocannon.Request, seconds: number,
   const result = await autocannon({ url, connections, duration: seconds, requests: [request] });
   return {
     requestsPerSecond: result.requests.total / seconds,
+    okPerSecond: result['2xx'] / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -241,13 +248,26 @@ function report(results: {
   databaseServer: string;
 }): void {
   const { floor, quietEditorial, hot, spread, feed, peakRss } = results;
+  const endpointRow = (name: string, run: { requestsPerSecond: number; okPerSecond: number; p50: number; p99: number; non2xx: number }) => [
+    name,
+    fmtInt(run.requestsPerSecond),
+    fmtInt(run.okPerSecond),
+    fmtMs(run.p50),
+    fmtMs(run.p99),
+    fmtInt(run.non2xx),
+    fmtRatio(run.okPerSecond / floor.okPerSecond),
+  ];
   const lines = [
     '',
     `bench:reactions — reactions end to end over HTTP against the service with Kafka-fed projections (${
       TOPOLOGY === 'single' ? 'API and workers in one process, as npm start' : 'API and workers in two processes'
     })`,
     `machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; PostgreSQL (at ${results.databaseServer}) and Kafka on the same machine`,
-    `settings: ${SECONDS} s per run, ${CONNECTIONS} connections, ${READERS_PER_CONNECTION} readers per connection, 10% removals, default rate limits`,
+    `settings: ${SECONDS} s per run, ${CONNECTIONS} connections, ${READERS_PER_CONNECTION} readers per connection, 10% removals`,
+    `rate limits: the service's defaults, ${RATE_LIMITS.ratePerReaderPerMinute} reactions per reader id and ${RATE_LIMITS.ratePerAddressPerMinute} per client address a minute; ` +
+      `TRUST_PROXY=true and each of the ${fmtInt(READERS.length)} readers sends an X-Forwarded-For address of their own (random 10.x.x.x, fixed per reader), ` +
+      `so the per-address limit sees one reader per address: many readers behind many addresses, the realistic case for a public story ` +
+      `(readers sharing one address, e.g. behind an office NAT, would meet the per-address limit sooner)`,
     '',
     renderTable(
       ['run', 'req/s', '2xx/s', 'p50 ms', 'p99 ms', '429', 'other non-2xx', 'errors', 'counts in /feed after', 'exact counts'],
@@ -266,12 +286,12 @@ function report(results: {
     ),
     '',
     renderTable(
-      ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'vs GET /health'],
+      ['endpoint', 'req/s', '2xx/s', 'p50 ms', 'p99 ms', 'non-2xx', '2xx/s vs GET /health'],
       [
-        ['GET /health (reference: no work)', fmtInt(floor.requestsPerSecond), fmtMs(floor.p50), fmtMs(floor.p99), fmtInt(floor.non2xx), '1.00x'],
-        ['GET /feed', fmtInt(feed.requestsPerSecond), fmtMs(feed.p50), fmtMs(feed.p99), fmtInt(feed.non2xx), fmtRatio(feed.requestsPerSecond / floor.requestsPerSecond)],
-        ['reactions, 1 hot story', fmtInt(hot.requestsPerSecond), fmtMs(hot.p50), fmtMs(hot.p99), fmtInt(hot.non2xx), fmtRatio(hot.requestsPerSecond / floor.requestsPerSecond)],
-        ['reactions, 20 hot stories', fmtInt(spread.requestsPerSecond), fmtMs(spread.p50), fmtMs(spread.p99), fmtInt(spread.non2xx), fmtRatio(spread.requestsPerSecond / floor.requestsPerSecond)],
+        endpointRow('GET /health (reference: no work)', floor),
+        endpointRow('GET /feed', feed),
+        endpointRow('reactions, 1 hot story', hot),
+        endpointRow('reactions, 20 hot stories', spread),
       ],
     ),
     '',
@@ -299,7 +319,8 @@ function report(results: {
         `\n  ${passFail(run.exact)} exact counts (${run.stories} stories)`,
     ),
     ...peakRss.map(({ role, mb }) => `  ${passFail(mb < 300)} ${role} RSS < 300 MB: ${mb.toFixed(0)} MB`),
-    `  ${passFail(feed.requestsPerSecond >= 3000)} GET /feed >= 3,000 requests/s: ${fmtInt(feed.requestsPerSecond)}/s`,
+    `  ${passFail(feed.okPerSecond >= 3000)} GET /feed >= 3,000 requests/s answered 2xx: ${fmtInt(feed.okPerSecond)}/s ` +
+      `(${fmtInt(feed.non2xx)} non-2xx and ${fmtInt(feed.errors)} errors not counted)`,
     '',
   ];
   process.stdout.write(lines.join('\n'));

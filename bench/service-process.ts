@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
 import { freePort } from '../libs/testing/src/free-port.js';
 import { KafkaBroker } from '../libs/testing/src/kafka-broker.js';
+import { killChildWhenParentDies, stopChildProcess } from '../libs/testing/src/process-reaper.js';
 import { createTestDatabase, type TestDatabase } from '../libs/testing/src/test-database.js';
 import { sleep } from './bench-utils.js';
 
@@ -75,12 +76,9 @@ export async function startService(env: Record<string, string> = {}, topology: T
       topology === 'single' ? [['service', ['dist/src/main.js', '--with-workers']]] : [['api', ['dist/src/main.js']], ['worker', ['dist/src/worker.js']]];
     const children = roles.map(([role, args]) => {
       const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd: ROOT, env: serviceEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-      cleanups.unshift(async () => {
-        if (child.exitCode !== null) return;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
-      });
+      // Killed with the bench even if it is SIGKILLed; stop() gives it 15 s to shut down.
+      killChildWhenParentDies(child);
+      cleanups.unshift(() => stopChildProcess(child));
       return { role, child };
     });
     const url = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '#libs/testing';
+import { freePort, killChildWhenParentDies, stopChildProcess } from '#libs/testing';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,8 +29,15 @@ export class ApiProcess {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Dies with the test run, even when jest SIGKILLs a worker that overran.
+    killChildWhenParentDies(child);
     const api = new ApiProcess(child, `http://127.0.0.1:${port}`);
-    await api.waitForLog(/Newsroom listening on/, 60_000);
+    try {
+      await api.waitForLog(/Newsroom listening on/, 60_000);
+    } catch (error) {
+      await api.stop();
+      throw error;
+    }
     return api;
   }
 
@@ -74,9 +81,8 @@ export class ApiProcess {
     return this.exited;
   }
 
+  /** SIGTERM, then SIGKILL if its graceful shutdown has not finished within 15 s. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    await this.exited;
+    await stopChildProcess(this.child);
   }
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killChildWhenParentDies, stopChildProcess } from '#libs/testing';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,6 +19,8 @@ export class WorkerProcess {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Dies with the test run, even when jest SIGKILLs a worker that overran.
+    killChildWhenParentDies(child);
     return new WorkerProcess(child);
   }
 
@@ -27,17 +30,11 @@ export class WorkerProcess {
 
   /** Dies at once, mid-batch if it is in one: no shutdown hooks, no offset commits. */
   async kill(): Promise<void> {
-    await this.signal('SIGKILL');
+    await stopChildProcess(this.child, { signal: 'SIGKILL' });
   }
 
+  /** SIGTERM, then SIGKILL if its graceful shutdown has not finished within 15 s. */
   async stop(): Promise<void> {
-    await this.signal('SIGTERM');
-  }
-
-  private async signal(signal: NodeJS.Signals): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill(signal);
-    await exited;
+    await stopChildProcess(this.child);
   }
 }

@@ -26,6 +26,40 @@ export function killWhenParentDies(pid: number, signal: 'KILL' | 'TERM' | 'QUIT'
   return watchdog;
 }
 
+/**
+ * killWhenParentDies for a child we spawned ourselves, its watchdog retired as soon as the child
+ * exits. Returns the watchdog (undefined if the child never started).
+ */
+export function killChildWhenParentDies(child: ChildProcess, signal: 'KILL' | 'TERM' | 'QUIT' = 'KILL'): ChildProcess | undefined {
+  if (child.pid === undefined) return undefined;
+  const watchdog = killWhenParentDies(child.pid, signal);
+  if (child.exitCode !== null || child.signalCode !== null) watchdog.kill('SIGKILL');
+  else child.once('exit', () => watchdog.kill('SIGKILL'));
+  return watchdog;
+}
+
+/**
+ * Sends `signal` (SIGTERM by default) and resolves once the child has exited; SIGKILL if it is
+ * still running after `graceMs`, so that a shutdown that hangs cannot hang the caller too.
+ */
+export async function stopChildProcess(
+  child: ChildProcess,
+  { signal = 'SIGTERM', graceMs = 15_000 }: { signal?: NodeJS.Signals; graceMs?: number } = {},
+): Promise<void> {
+  const running = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+  if (!running()) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), graceMs)));
+  const outcome = await Promise.race([exited, graceOver]);
+  clearTimeout(timer);
+  if (outcome === 'grace over' && running()) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
 /** mkdtemp in the OS temp dir, marked with our pid so a later run can tell it was abandoned. */
 export async function makeOwnedTempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
