@@ -1,4 +1,3 @@
-import { createConnection, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@nestjs/common';
 // Only to stand for a foreign member of the group (as a Java consumer would be); the code under
@@ -9,7 +8,7 @@ import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts'
 import { CreateEventStore1764230000000, EventStore } from '#libs/event-store';
 import { KafkaClient, toCloudEventMessage, type KafkaLogger } from '#libs/kafka';
 import { CreateProjectionRunnerTables1764230200000, streamsTableDdl, streamsTableOf, type Projection } from '#libs/projections';
-import { createTestDatabase, freePort, type TestDatabase } from '#libs/testing';
+import { createTestDatabase, freePort, switchableBootstrap, type TestDatabase } from '#libs/testing';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
 
 /** Counts the events applied per article. */
@@ -55,37 +54,6 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
     await sleep(50);
   }
-}
-
-/**
- * The real broker's bootstrap address behind a switch: closed, every connection is dropped at once
- * (as by a broker that is down); open, connections go through. Kafka's metadata then names the
- * real broker, so only bootstrapping depends on the switch.
- */
-async function switchableBootstrap(target: string): Promise<{ address: string; open(): void; close(): Promise<void> }> {
-  const [host, port] = target.split(',')[0].trim().split(':');
-  let open = false;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    if (!open) return void client.destroy();
-    const upstream = createConnection({ host, port: Number(port) });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: listening } = server.address() as { port: number };
-  return {
-    address: `127.0.0.1:${listening}`,
-    open: () => void (open = true),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {

@@ -1,6 +1,6 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
+import { switchableBootstrap } from '#libs/testing';
 import { KafkaClient } from './kafka-client.js';
 import { OutboxRelay, routeByStreamType, type OutboxRelayOptions } from './outbox-relay.js';
 import {
@@ -12,37 +12,6 @@ import {
   waitFor,
   type TestStore,
 } from './testing/kafka-test-helpers.js';
-
-/**
- * The bootstrap address of the real broker behind a switch: closed, every connection is dropped at
- * once (as by a broker that is down); open, connections go through. Kafka's metadata then names
- * the real broker, so only bootstrapping depends on the switch.
- */
-async function switchableBootstrap(target: string): Promise<{ address: string; open(): void; close(): Promise<void> }> {
-  const [host, port] = target.split(',')[0].trim().split(':');
-  let open = false;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    if (!open) return void client.destroy();
-    const upstream = createConnection({ host, port: Number(port) });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: listening } = server.address() as { port: number };
-  return {
-    address: `127.0.0.1:${listening}`,
-    open: () => void (open = true),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('OutboxRelay shutdown and lag (real PostgreSQL and Kafka)', () => {
   let db: TestStore;

@@ -5,3 +5,4 @@ export * from './process-reaper.js';
 export * from './test-database.js';
 export * from './decider-specification.js';
 export * from './generic-plan.js';
+export * from './switchable-bootstrap.js';
