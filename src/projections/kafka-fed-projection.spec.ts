@@ -3,13 +3,14 @@ import type { Logger } from '@nestjs/common';
 // Only to stand for a foreign member of the group (as a Java consumer would be); the code under
 // test reaches Kafka through #libs/kafka alone.
 import { Kafka, logLevel, PartitionAssigners, type PartitionAssigner } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
-import { CreateEventStore1764230000000, EventStore } from '#libs/event-store';
+import { EventStore } from '#libs/event-store';
 import { KafkaClient, toCloudEventMessage, type KafkaLogger } from '#libs/kafka';
-import { CreateProjectionRunnerTables1764230200000, streamsTableDdl, streamsTableOf, type Projection } from '#libs/projections';
-import { createTestDatabase, freePort, switchableBootstrap, type TestDatabase } from '#libs/testing';
+import { streamsTableDdl, streamsTableOf, type Projection } from '#libs/projections';
+import { freePort, switchableBootstrap } from '#libs/testing';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
+import { runnerTestDatabase, type RunnerTestDatabase } from '../../libs/projections/src/testing/runner-database.js';
 
 /** Counts the events applied per article. */
 const counting: Projection = {
@@ -57,28 +58,21 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
 }
 
 describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
-  let database: TestDatabase;
+  let database: RunnerTestDatabase;
   let dataSource: DataSource;
   let store: EventStore;
   const topicSpec = (name: string) => ({ name, partitions: 1, replicationFactor: 1 });
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
-      extra: { max: 8 },
-    }).initialize();
-    await dataSource.runMigrations();
+    database = await runnerTestDatabase({ maxConnections: 8 });
+    dataSource = database.dataSource;
     await dataSource.query('CREATE TABLE kafka_fed_spec_counts (article_id text PRIMARY KEY, events integer NOT NULL)');
     await dataSource.query(streamsTableDdl(streamsTableOf(counting)));
     store = new EventStore(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('stops at once while it waits to join again', async () => {

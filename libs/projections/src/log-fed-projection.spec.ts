@@ -1,17 +1,9 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import {
-  CreateEventStore1764230000000,
-  EventStore,
-  type EventMetadata,
-  type LogCheckpoint,
-  type ReadLogOptions,
-  type RecordedEvent,
-} from '#libs/event-store';
-import { createTestDatabase, type TestDatabase } from '#libs/testing';
-import { CreateProjectionRunnerTables1764230200000 } from './migrations/1764230200000-create-projection-runner-tables.js';
+import type { DataSource } from 'typeorm';
+import { EventStore, type EventMetadata, type LogCheckpoint, type ReadLogOptions, type RecordedEvent } from '#libs/event-store';
 import { LogFedProjection } from './log-fed-projection.js';
 import { streamsTableDdl, streamsTableOf, type Projection } from './projection.js';
+import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 /** An article projection counting events per article. */
 const countingInto = (name: string, table: string): Projection => ({
@@ -54,26 +46,19 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('LogFedProjection (PostgreSQL)', () => {
-  let database: TestDatabase;
+  let database: RunnerTestDatabase;
   let dataSource: DataSource;
   let store: RecordingEventStore;
   const versions = new Map<string, number>();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
-      extra: { max: 6 },
-    }).initialize();
-    await dataSource.runMigrations();
+    database = await runnerTestDatabase({ maxConnections: 6 });
+    dataSource = database.dataSource;
     store = new RecordingEventStore(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   async function createTables(projection: Projection): Promise<void> {

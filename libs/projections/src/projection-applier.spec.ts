@@ -1,11 +1,10 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { CreateEventStore1764230000000, EventStore, type EventMetadata } from '#libs/event-store';
-import { createTestDatabase, type TestDatabase } from '#libs/testing';
-import { CreateProjectionRunnerTables1764230200000 } from './migrations/1764230200000-create-projection-runner-tables.js';
+import type { DataSource } from 'typeorm';
+import { EventStore, type EventMetadata } from '#libs/event-store';
 import { isTransientDatabaseError, ProjectionApplier, ProjectionApplyError } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import { streamsTableDdl, streamsTableOf, type ProjectedEvent, type Projection } from './projection.js';
+import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 const metadata: EventMetadata = { actor: { sub: 'test', name: 'Test', roles: [] } };
 
@@ -36,19 +35,13 @@ const countingWith = (setting: 'lock_timeout' | 'statement_timeout'): Projection
 });
 
 describe('ProjectionApplier (PostgreSQL)', () => {
-  let database: TestDatabase;
+  let database: RunnerTestDatabase;
   let dataSource: DataSource;
   let store: EventStore;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
-      extra: { max: 6 },
-    }).initialize();
-    await dataSource.runMigrations();
+    database = await runnerTestDatabase({ maxConnections: 6 });
+    dataSource = database.dataSource;
     await dataSource.query('CREATE TABLE applier_counts (article_id text PRIMARY KEY, events integer NOT NULL)');
     for (const setting of ['lock_timeout', 'statement_timeout'] as const) {
       await dataSource.query(streamsTableDdl(streamsTableOf(countingWith(setting))));
@@ -57,8 +50,7 @@ describe('ProjectionApplier (PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   async function eventsOf(articleId: string, data: object[]): Promise<ProjectedEvent[]> {

@@ -1,15 +1,8 @@
-import { DataSource } from 'typeorm';
-import { CreateEventStore1764230000000, EventStore, LOG_START, type EventMetadata } from '#libs/event-store';
-import { createTestDatabase, type TestDatabase } from '#libs/testing';
-import { CreateProjectionRunnerTables1764230200000 } from './migrations/1764230200000-create-projection-runner-tables.js';
-import {
-  ProjectionRebuilder,
-  REBUILD_CLAIM_STALE_MS,
-  RebuildAbortedError,
-  RebuildClaimLostError,
-  RebuildInProgressError,
-} from './projection-rebuilder.js';
+import type { DataSource } from 'typeorm';
+import { EventStore, LOG_START, type EventMetadata } from '#libs/event-store';
+import { ProjectionRebuilder, REBUILD_CLAIM_STALE_MS, RebuildAbortedError, RebuildClaimLostError, RebuildInProgressError } from './projection-rebuilder.js';
 import { streamsTableDdl, streamsTableOf, type Projection } from './projection.js';
+import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 /** Counts events per article into a table with every kind of index and constraint a read model may have. */
 const items: Projection = {
@@ -33,21 +26,15 @@ const metadata: EventMetadata = { actor: { sub: 'test', name: 'Test', roles: [] 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ProjectionRebuilder (PostgreSQL)', () => {
-  let database: TestDatabase;
+  let database: RunnerTestDatabase;
   let dataSource: DataSource;
   let store: EventStore;
   let namesAfterMigrations: unknown[];
   const versions = new Map<string, number>();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
-      extra: { max: 8 },
-    }).initialize();
-    await dataSource.runMigrations();
+    database = await runnerTestDatabase({ maxConnections: 8 });
+    dataSource = database.dataSource;
     // As a projection's migration would create it.
     await dataSource.query(`
       CREATE TABLE test_items (
@@ -66,8 +53,7 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   /**

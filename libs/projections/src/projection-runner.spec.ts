@@ -1,12 +1,11 @@
-import { DataSource } from 'typeorm';
-import { CreateEventStore1764230000000, EventStore, type EventMetadata } from '#libs/event-store';
-import { createTestDatabase, type TestDatabase } from '#libs/testing';
-import { CreateProjectionRunnerTables1764230200000 } from './migrations/1764230200000-create-projection-runner-tables.js';
+import type { DataSource } from 'typeorm';
+import { EventStore, type EventMetadata } from '#libs/event-store';
 import { LogFedProjection } from './log-fed-projection.js';
 import { ProjectionApplier } from './projection-applier.js';
 import { ProjectionRebuilder, RebuildInProgressError } from './projection-rebuilder.js';
 import { fromRecordedEvent } from './projected-event.js';
 import { streamsTableDdl, streamsTableOf, type ProjectedEvent, type Projection } from './projection.js';
+import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 /** A projection that counts events per article, and fails on events marked as poison. */
 const counting: Projection = {
@@ -31,28 +30,21 @@ const counting: Projection = {
 const metadata: EventMetadata = { actor: { sub: 'test', name: 'Test', roles: [] } };
 
 describe('projection runner (PostgreSQL)', () => {
-  let database: TestDatabase;
+  let database: RunnerTestDatabase;
   let dataSource: DataSource;
   let store: EventStore;
   const versions = new Map<string, number>();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
-      extra: { max: 8 },
-    }).initialize();
-    await dataSource.runMigrations();
+    database = await runnerTestDatabase({ maxConnections: 8 });
+    dataSource = database.dataSource;
     await dataSource.query('CREATE TABLE test_counts (article_id text PRIMARY KEY, events integer NOT NULL)');
     await dataSource.query(streamsTableDdl(streamsTableOf(counting)));
     store = new EventStore(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   async function write(articleId: string, count = 1, data: object = {}, streamType = 'article') {
