@@ -8,6 +8,7 @@ import { TOKENS, workflow } from '../../test/support/workflow.js';
 import { editorBoardProjection } from '../board/editor-board.projection.js';
 import { ProjectionRebuilds } from './projection-rebuilds.js';
 import { PROJECTIONS } from './projection-registry.js';
+import { indexAndConstraintNames, rebuildLeftovers } from '../../libs/projections/src/testing/rebuild-traces.js';
 
 const TABLES = PROJECTIONS.flatMap((projection) => [...projection.tables, streamsTableOf(projection)]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,23 +38,8 @@ describe('projection rebuilds in the service (PostgreSQL)', () => {
   });
 
   /** Every index and constraint name of every read-model table. */
-  const names = () =>
-    db.query(
-      `SELECT t.relname AS table, i.relname AS name, 'index' AS kind
-         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-        WHERE t.relname = ANY($1)
-       UNION ALL
-       SELECT t.relname, c.conname, c.contype::text
-         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-        WHERE t.relname = ANY($1)
-       ORDER BY 1, 2, 3`,
-      [TABLES],
-    );
-
-  const leftovers = async () =>
-    (await db.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_rebuild%' OR relname LIKE '%\\_\\_old%'`)).map(
-      (row: { relname: string }) => row.relname,
-    );
+  const names = () => indexAndConstraintNames(db, TABLES);
+  const leftovers = () => rebuildLeftovers(db);
 
   const board = async () => ({
     rows: await db.query('SELECT * FROM editor_board ORDER BY id'),

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { EventStore, LOG_START, type EventMetadata } from '#libs/event-store';
 import { ProjectionRebuilder, REBUILD_CLAIM_STALE_MS, RebuildAbortedError, RebuildClaimLostError, RebuildInProgressError } from './projection-rebuilder.js';
 import { streamsTableDdl, streamsTableOf, type Projection } from './projection.js';
+import { indexAndConstraintNames, rebuildLeftovers } from './testing/rebuild-traces.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 /** Counts events per article into a table with every kind of index and constraint a read model may have. */
@@ -72,26 +73,8 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
     while ((await store.readLog(LOG_START, { limit: n + 1 })).length < n) await sleep(20);
   }
 
-  /** Every index and constraint name of the projection's tables. */
-  async function names(): Promise<unknown[]> {
-    return dataSource.query(
-      `SELECT t.relname AS table, i.relname AS name, 'index' AS kind
-         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-        WHERE t.relname = ANY($1)
-       UNION ALL
-       SELECT t.relname, c.conname, c.contype::text
-         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-        WHERE t.relname = ANY($1)
-       ORDER BY 1, 2, 3`,
-      [TABLES],
-    );
-  }
-
-  /** Tables, indexes and sequences a rebuild leaves behind. */
-  const leftovers = async () =>
-    (await dataSource.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_rebuild%' OR relname LIKE '%\\_\\_old%'`)).map(
-      (row: { relname: string }) => row.relname,
-    );
+  const names = () => indexAndConstraintNames(dataSource, TABLES);
+  const leftovers = () => rebuildLeftovers(dataSource);
 
   const rows = () => dataSource.query('SELECT id, slug, events FROM test_items ORDER BY id');
 
