@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { streamsTableOf } from '#libs/projections';
+import { until } from '#libs/testing';
 import { projectionDatabase, type ProjectionDatabase } from '../../test/support/projection-database.js';
 import { editorBoardProjection } from '../board/editor-board.projection.js';
 import { PROJECTIONS } from '../projections/projection-registry.js';
@@ -8,17 +9,6 @@ import { ProjectionLag, type ProjectionLagReport } from './projection-lag.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STREAMS = streamsTableOf(editorBoardProjection);
-
-/** Reads until `done` holds (as the e2e specs wait); fails with the last value after `timeoutMs`. */
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 /** Whether `report` has every value of `expected`. */
 const matches = (report: object, expected: object) =>

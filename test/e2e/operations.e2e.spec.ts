@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, freePort, type TestDatabase } from '#libs/testing';
+import { createTestDatabase, freePort, until, type TestDatabase } from '#libs/testing';
 import { ApiProcess } from '../support/api-process.js';
 import { httpClient, startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 import { TOKENS, workflow } from '../support/workflow.js';
@@ -30,16 +30,6 @@ function parseMetrics(text: string): Sample[] {
 
 const sampleOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
 
 describe('health and metrics of an API process (projections fed by another process)', () => {
   let api: TestApp;

@@ -6,3 +6,4 @@ export * from './test-database.js';
 export * from './decider-specification.js';
 export * from './generic-plan.js';
 export * from './switchable-bootstrap.js';
+export * from './until.js';
