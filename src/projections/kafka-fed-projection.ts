@@ -142,9 +142,12 @@ export class KafkaFedProjection {
       minBytes: 128 * 1024,
       maxWaitTimeMs: 100,
       onCrash: (error, restarting) => {
-        this.options.logger.error({ msg: `projection ${this.projection.name} consumer crashed`, restarting, err: error });
-        // kafkajs restarts the consumer itself only after errors it deems retriable.
-        if (!restarting) gaveUp(error);
+        // kafkajs restarts the consumer itself after errors it deems retriable (a coordinator still
+        // loading, say): a warning. Only a consumer it gives up on is an error, and joins again here.
+        const log = { msg: `projection ${this.projection.name} consumer crashed`, restarting, err: error };
+        if (restarting) return this.options.logger.warn(log);
+        this.options.logger.error(log);
+        gaveUp(error);
       },
     });
   }
