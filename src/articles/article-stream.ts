@@ -5,9 +5,10 @@ import { ARTICLE_STREAM_TYPE, articleStreamId, type ArticleEvent } from '#libs/c
 import { Clock } from '../common/clock.js';
 import { EventMetrics } from '../metrics/event-metrics.js';
 import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article.commands.js';
-import { decide, foldArticle } from './domain/article.decider.js';
+import { ArticleStateCache } from './article-state-cache.js';
+import { decide, evolve, foldArticle } from './domain/article.decider.js';
 import { ArticleNotFoundError } from './domain/article.errors.js';
-import type { Article } from './domain/article.state.js';
+import type { Article, ArticleState } from './domain/article.state.js';
 
 /** Who writes, to which article, and at which version they last saw it. */
 export interface WriteContext {
@@ -40,6 +41,7 @@ export class ArticleStream {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly cache: ArticleStateCache,
     @Optional() private readonly metrics?: EventMetrics,
   ) {}
 
@@ -53,14 +55,13 @@ export class ArticleStream {
   async execute<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
     const { articleId, actor, expectedVersion } = context;
     const streamId = articleStreamId(articleId);
-    const history = await this.store.readStream<ArticleEvent>(streamId);
-    const currentVersion = history.length ? history[history.length - 1].streamVersion : 0;
+    const { state, version: currentVersion } = await this.current(streamId);
     // An unknown article is a 404 whatever If-Match says; only a draft may start a stream.
     if (currentVersion === 0 && type !== 'DraftArticle') throw new ArticleNotFoundError(articleId);
     assertVersionMatches(expectedVersion, currentVersion);
 
     const command = { type, data: { ...data, articleId, actor, now: this.clock.now() } } as ArticleCommand;
-    const events = decide(command, foldArticle(history));
+    const events = decide(command, state);
     try {
       const result = await this.store.appendToStream(streamId, events, {
         streamType: ARTICLE_STREAM_TYPE,
@@ -72,6 +73,8 @@ export class ArticleStream {
         },
       });
       this.metrics?.recordAppended(ARTICLE_STREAM_TYPE, events);
+      const written = events.reduce(evolve, state);
+      if (written !== null) this.cache.remember(streamId, { article: written, version: result.nextExpectedVersion });
       return { id: articleId, version: result.nextExpectedVersion, position: result.lastPosition };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
@@ -82,5 +85,16 @@ export class ArticleStream {
       throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
         'The article changed while this request was handled; read it again and retry.');
     }
+  }
+
+  /** The article now: this process's last fold of it (if any) and the events appended since. */
+  private async current(streamId: string): Promise<{ state: ArticleState; version: number }> {
+    const known = this.cache.get(streamId);
+    const newer = await this.store.readStream<ArticleEvent>(streamId, { afterVersion: known?.version ?? 0 });
+    if (newer.length === 0) return { state: known?.article ?? null, version: known?.version ?? 0 };
+    const state = newer.reduce(evolve, known?.article ?? null);
+    const version = newer[newer.length - 1].streamVersion;
+    if (state !== null) this.cache.remember(streamId, { article: state, version });
+    return { state, version };
   }
 }

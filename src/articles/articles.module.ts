@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { Clock } from '../common/clock.js';
 import { ArticleCommandsController } from './article-commands.controller.js';
 import { ArticleQueriesController } from './article-queries.controller.js';
+import { ArticleStateCache } from './article-state-cache.js';
 import { ArticleStream } from './article-stream.js';
 import { AddClaimHandler } from './commands/add-claim/add-claim.handler.js';
 import { AddEditorialNoteHandler } from './commands/add-editorial-note/add-editorial-note.handler.js';
@@ -44,7 +45,7 @@ const QUERY_HANDLERS = [GetArticleHandler, GetArticleHistoryHandler, GetArticleD
 @Module({
   imports: [CqrsModule],
   controllers: [ArticleCommandsController, ArticleQueriesController],
-  providers: [Clock, ArticleStream, ...COMMAND_HANDLERS, ...QUERY_HANDLERS],
+  providers: [Clock, ArticleStateCache, ArticleStream, ...COMMAND_HANDLERS, ...QUERY_HANDLERS],
   exports: [ArticleStream],
 })
 export class ArticlesModule {}

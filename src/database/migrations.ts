@@ -4,6 +4,7 @@ import { CreateProjectionRunnerTables1764230200000 } from '#libs/projections';
 import { CreateEditorBoard1764231000000 } from '../board/migrations/1764231000000-create-editor-board.js';
 import { CreateFactCheckQueue1764231100000 } from '../fact-checks/migrations/1764231100000-create-fact-check-queue.js';
 import { CreatePublicFeed1764231200000 } from '../feed/migrations/1764231200000-create-public-feed.js';
+import { PublicFeedDraftsWithoutText1764232100000 } from '../feed/migrations/1764232100000-public-feed-drafts-without-text.js';
 import { CreateProjectionLagCursors1764232000000 } from '../health/migrations/1764232000000-create-projection-lag-cursors.js';
 import { CreateReactionCounts1764231500000 } from '../reactions/migrations/1764231500000-create-reaction-counts.js';
 import { CreateScheduledPublications1764230300000 } from '../scheduler/migrations/1764230300000-create-scheduled-publications.js';
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   CreatePublicFeed1764231200000,
   CreateReactionCounts1764231500000,
   CreateProjectionLagCursors1764232000000,
+  PublicFeedDraftsWithoutText1764232100000,
 ];

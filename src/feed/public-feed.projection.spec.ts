@@ -17,14 +17,18 @@ function approvedStory(): { story: ArticleEvents; claims: string[] } {
 }
 
 describe('public-feed projection: evolve', () => {
-  it('tracks an article from its draft, out of public view until it is published', () => {
+  it('tracks an article from its draft, out of public view and without its text until it is published', () => {
     const { story, claims } = approvedStory();
     const row = fold(story.events)!;
     expect(isPublic(row)).toBe(false);
     expect(row).toMatchObject({
       slug: null,
-      headline: 'Xi presses Trump on Taiwan',
-      standfirst: 'Both leaders plan visits.',
+      headline: '',
+      standfirst: null,
+      body: '',
+      section: '',
+      tags: [],
+      authors: [PEOPLE.alice],
       publishedAt: null,
       updatedAt: null,
       claims: [
@@ -42,7 +46,10 @@ describe('public-feed projection: evolve', () => {
     expect(row).toMatchObject({
       slug: published.data.slug,
       headline: published.data.headline,
+      standfirst: published.data.standfirst,
       body: published.data.body,
+      section: published.data.section,
+      tags: published.data.tags,
       authors: [PEOPLE.alice, PEOPLE.bob],
       publishedAt: published.data.publishedAt,
       updatedAt: published.data.publishedAt,

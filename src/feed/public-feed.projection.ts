@@ -29,8 +29,11 @@ export interface PublicCorrection {
 }
 
 /**
- * One article as the public side needs it, tracked from its draft so that its content and claims
- * are known when it is published. Public while `publishedAt` is set and `retraction` is not.
+ * One article as the public side needs it, tracked from its draft so that its claims and byline
+ * are known when it is published. Its text (headline, standfirst, body, section, tags) enters with
+ * the Published event, which carries all of it: an unpublished draft's text never sits in the
+ * public model, and the row stays small until then. Public while `publishedAt` is set and
+ * `retraction` is not.
  */
 export interface PublicFeedRow {
   id: string;
@@ -65,16 +68,16 @@ export const isPublic = (row: PublicFeedRow): boolean => row.publishedAt !== nul
 export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent): PublicFeedRow {
   if (row !== null && event.streamVersion <= row.version) return row;
   if (event.type === 'ArticleDrafted') {
-    const { articleId, headline, standfirst, body, section, tags, author } = event.data;
+    const { articleId, author } = event.data;
     return {
       id: articleId,
       version: event.streamVersion,
       slug: null,
-      headline,
-      standfirst,
-      body,
-      section,
-      tags,
+      headline: '',
+      standfirst: null,
+      body: '',
+      section: '',
+      tags: [],
       authors: [author],
       claims: [],
       corrections: [],
@@ -92,6 +95,8 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
   const publicChangeAt = (): string | null => (isPublic(row) ? occurredAt(event) : row.updatedAt);
   switch (event.type) {
     case 'ArticleRevised':
+      // Before publication the Published event brings the text as it then is.
+      if (row.publishedAt === null) return next;
       return { ...next, ...event.data.changes, updatedAt: publicChangeAt() };
     case 'Published': {
       // Like the board, and unlike the decider, the byline is taken from the event.

@@ -91,6 +91,8 @@ describe('EventStore (PostgreSQL)', () => {
     expect(stream[0].eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(stream[0].transactionId).toMatch(/^\d+$/);
     expect(await store.readStream('s-basic', { toVersion: 2 })).toHaveLength(2);
+    const inTransaction = await dataSource.transaction((manager) => store.readStream('s-basic', { afterVersion: 1, toVersion: 2, manager }));
+    expect(inTransaction.map((e) => e.streamVersion)).toEqual([2]);
     expect(await store.readStream('s-missing')).toEqual([]);
   });
 
@@ -173,14 +175,18 @@ describe('EventStore (PostgreSQL)', () => {
   it('reads streams asked for at once (one batched statement), each up to its own version', async () => {
     await append('s-together-a', 0, 3);
     await append('s-together-b', 0, 2);
-    const [a, aToTwo, b, none] = await Promise.all([
+    const [a, aToTwo, aAfterOne, aAfterThree, b, none] = await Promise.all([
       store.readStream('s-together-a'),
       store.readStream('s-together-a', { toVersion: 2 }),
+      store.readStream('s-together-a', { afterVersion: 1 }),
+      store.readStream('s-together-a', { afterVersion: 3 }),
       store.readStream('s-together-b'),
       store.readStream('s-together-none'),
     ]);
     expect(a.map((e) => [e.streamId, e.streamVersion])).toEqual([['s-together-a', 1], ['s-together-a', 2], ['s-together-a', 3]]);
     expect(aToTwo.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(aAfterOne.map((e) => e.streamVersion)).toEqual([2, 3]);
+    expect(aAfterThree).toEqual([]);
     expect(b.map((e) => [e.streamId, e.streamVersion, e.data])).toEqual([['s-together-b', 1, { n: 0 }], ['s-together-b', 2, { n: 1 }]]);
     expect(none).toEqual([]);
   });
@@ -196,7 +202,7 @@ describe('EventStore (PostgreSQL)', () => {
       const plan = await genericPlanOf(emptySource, COMBINED_APPEND.text, ['jsonb'], [`'[]'`]);
       expect(plan).toContain('Index Only Scan using events_stream_version_unique');
       expect(plan).not.toContain('Seq Scan on events');
-      const readPlan = await genericPlanOf(emptySource, READ_STREAMS.text, ['text[]', 'int[]'], [`'{s}'`, `'{1}'`]);
+      const readPlan = await genericPlanOf(emptySource, READ_STREAMS.text, ['text[]', 'int[]', 'int[]'], [`'{s}'`, `'{0}'`, `'{1}'`]);
       expect(readPlan).toContain('Index Scan using events_stream_version_unique');
       expect(readPlan).not.toMatch(/Seq Scan|Hash/);
     } finally {

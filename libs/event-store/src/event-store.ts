@@ -56,21 +56,23 @@ const APPEND: PreparedStatement = {
 
 const READ_STREAM: PreparedStatement = {
   name: 'event_store_read_stream',
-  text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version`,
+  text: `SELECT ${EVENT_COLUMNS} FROM events
+          WHERE stream_id = $1 AND stream_version > $2 AND stream_version <= $3 ORDER BY stream_version`,
 };
 
 /*
- * Several streams at once, each up to its version. The ORDER BY keeps the LATERAL subquery from
+ * Several streams at once, each between its own versions. The ORDER BY keeps the LATERAL subquery from
  * being flattened into a join, which a plan made on a small table could run as a hash over the
  * whole table: per requested stream, it stays an index range scan.
  */
 export const READ_STREAMS: PreparedStatement = {
   name: 'event_store_read_streams',
   text: `SELECT request.ord::int AS request, e.*
-           FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS request(stream_id, to_version, ord)
+           FROM unnest($1::text[], $2::int[], $3::int[]) WITH ORDINALITY AS request(stream_id, after_version, to_version, ord)
            JOIN LATERAL (
              SELECT ${EVENT_COLUMNS} FROM events
-              WHERE stream_id = request.stream_id AND stream_version <= request.to_version
+              WHERE stream_id = request.stream_id
+                AND stream_version > request.after_version AND stream_version <= request.to_version
               ORDER BY stream_version
            ) AS e ON true
           ORDER BY request.ord, e.stream_version`,
@@ -125,10 +127,11 @@ export class EventStore {
    * go as one statement: under load, one round trip serves many writers. No cache: every read is
    * fresh.
    */
-  private readonly streamReads = new DataLoader<{ streamId: string; toVersion: number }, EventRow[]>(
+  private readonly streamReads = new DataLoader<{ streamId: string; afterVersion: number; toVersion: number }, EventRow[]>(
     async (requests) => {
       const rows = await this.query<EventRow & { request: number }>(undefined, READ_STREAMS, [
         requests.map((request) => request.streamId),
+        requests.map((request) => request.afterVersion),
         requests.map((request) => request.toVersion),
       ]);
       const byRequest = requests.map((): EventRow[] => []);
@@ -186,12 +189,13 @@ export class EventStore {
   /** The stream's events in version order, optionally only up to a version. */
   async readStream<E extends DomainEvent = DomainEvent>(
     streamId: string,
-    options: { toVersion?: number; manager?: EntityManager } = {},
+    options: { afterVersion?: number; toVersion?: number; manager?: EntityManager } = {},
   ): Promise<RecordedEvent<E>[]> {
+    const afterVersion = options.afterVersion ?? 0;
     const toVersion = options.toVersion ?? LAST_VERSION;
     const rows = options.manager
-      ? await this.query<EventRow>(options.manager, READ_STREAM, [streamId, toVersion])
-      : await this.streamReads.load({ streamId, toVersion });
+      ? await this.query<EventRow>(options.manager, READ_STREAM, [streamId, afterVersion, toVersion])
+      : await this.streamReads.load({ streamId, afterVersion, toVersion });
     return rows.map(toRecordedEvent) as RecordedEvent<E>[];
   }
 

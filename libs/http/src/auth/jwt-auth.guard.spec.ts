@@ -1,0 +1,55 @@
+import { jest } from '@jest/globals';
+import { UnauthorizedException, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { JwtAuthGuard } from './jwt-auth.guard.js';
+
+const secret = 'a-secret-long-enough-for-hs256-tests';
+const jwt = new JwtService({ secret });
+const claims = { sub: 'alice', name: 'Alice Chen', roles: ['reporter'] };
+
+function contextWith(authorization: string): { context: ExecutionContext; request: { headers: Record<string, string>; staff?: unknown } } {
+  const request = { headers: { authorization } };
+  const context = {
+    getHandler: () => contextWith,
+    getClass: () => JwtAuthGuard,
+    switchToHttp: () => ({ getRequest: () => request }),
+  } as unknown as ExecutionContext;
+  return { context, request };
+}
+
+describe('JwtAuthGuard', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('lets a token it verified before through without verifying it again, with the same claims', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const verify = jest.spyOn(jwt, 'verifyAsync');
+    const token = jwt.sign(claims, { expiresIn: '1h' });
+    const first = contextWith(`Bearer ${token}`);
+    const second = contextWith(`bearer ${token}`);
+    await expect(guard.canActivate(first.context)).resolves.toBe(true);
+    await expect(guard.canActivate(second.context)).resolves.toBe(true);
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(second.request.staff).toEqual({ sub: 'alice', name: 'Alice Chen', roles: ['reporter'] });
+    expect(Object.isFrozen(second.request.staff)).toBe(true);
+  });
+
+  it('refuses a remembered token once its exp has passed', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const issuedAt = Date.now();
+    const token = jwt.sign(claims, { expiresIn: 30 });
+    await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).resolves.toBe(true);
+    jest.spyOn(Date, 'now').mockReturnValue(issuedAt + 31_000);
+    await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('never remembers a token that failed: a forged one fails every time', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const forged = new JwtService({ secret: 'another-secret-of-the-same-length-xx' }).sign(claims);
+    const verify = jest.spyOn(jwt, 'verifyAsync');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(guard.canActivate(contextWith(`Bearer ${forged}`).context)).rejects.toBeInstanceOf(UnauthorizedException);
+    }
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+});
