@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { ReadModelChanges } from '../projections/read-model-changes.js';
 import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
 import { etagOf, type Representation } from './conditional-get.js';
 import { publicFeedProjection } from './public-feed.projection.js';
@@ -20,8 +21,9 @@ interface Entry extends Representation {
  * Public reads served from memory while the read models behind them stay the same: the feed is
  * read far more often than it changes. Every PUBLIC_CACHE_POLL_MS each API process asks for the
  * public projections' applied-event counters (one small query) and forgets every answer when they
- * move, so an answer is at most that much older than the read model. A read with X-Min-Position
- * skips the cache: it has waited for a write of its own and must see it.
+ * move, so an answer is at most that much older than the read model. Where the projections run in
+ * the same process, each batch they commit also drops the cached answers at once (ReadModelChanges).
+ * A read with X-Min-Position skips the cache: it has waited for a write of its own and must see it.
  */
 @Injectable()
 export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,15 +31,24 @@ export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShu
   private readonly entries = new Map<string, Entry>();
   /** Null until the first poll answers (and while polling fails): then nothing is cached. */
   private version: string | null = null;
+  /** Moves on every batch a public projection of this process commits. */
+  private localChanges = 0;
   private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly changes?: ReadModelChanges,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.publicCachePollMs === 0) return;
+    this.unsubscribe = this.changes?.subscribe((projection) => {
+      if (!PUBLIC_PROJECTIONS.includes(projection)) return;
+      this.localChanges++;
+      this.entries.clear();
+    });
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.config.publicCachePollMs);
     this.timer.unref();
@@ -45,14 +56,15 @@ export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    this.unsubscribe?.();
   }
 
   async representation(key: string, request: FastifyRequest, build: () => Promise<Representation>): Promise<Representation & { etag: string }> {
-    const version = this.version;
-    if (version === null || request.headers['x-min-position'] !== undefined) {
+    if (this.version === null || request.headers['x-min-position'] !== undefined) {
       const fresh = await build();
       return { ...fresh, etag: etagOf(fresh.body) };
     }
+    const version = `${this.version}#${this.localChanges}`;
     const cached = this.entries.get(key);
     if (cached?.version === version) return cached;
     const fresh = await build();

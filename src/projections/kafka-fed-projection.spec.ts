@@ -163,7 +163,13 @@ describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
     await foreign.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     await foreignJoined;
 
-    const feed = new KafkaFedProjection(dataSource, kafka, counting, { groupId, topics: [topicSpec(topic)], logger: log.nest });
+    let batchesAnnounced = 0;
+    const feed = new KafkaFedProjection(dataSource, kafka, counting, {
+      groupId,
+      topics: [topicSpec(topic)],
+      logger: log.nest,
+      onApplied: () => batchesAnnounced++,
+    });
     const counts = async (): Promise<Record<string, number>> =>
       Object.fromEntries(
         (await dataSource.query('SELECT article_id, events FROM kafka_fed_spec_counts WHERE article_id = ANY($1)', [articles])).map(
@@ -185,6 +191,8 @@ describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
         () => log.lines.slice(-10).join('\n'),
       );
       expect(log.lines.some((line) => line.includes('joining again'))).toBe(true);
+      // Each committed batch that applied events is announced (to the public read cache).
+      expect(batchesAnnounced).toBeGreaterThan(0);
     } finally {
       await feed.stop();
       await foreign.disconnect();

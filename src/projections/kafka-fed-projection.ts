@@ -32,6 +32,8 @@ export interface KafkaFeedOptions {
    * the broker is unreachable; what is left behind ends on its own, and creates no consumer.
    */
   stopGraceMs?: number;
+  /** Called after a batch that applied events has committed. */
+  onApplied?: () => void;
 }
 
 /** A consumer that lived this long before kafkajs gave up on it starts the backoff over. */
@@ -166,6 +168,7 @@ export class KafkaFedProjection {
     // May count a batch a rebuild's swap counted too: the public cache only needs the counter to
     // move, and /admin/projections' eventsApplied is a rough figure.
     await this.applier.count(this.dataSource, result);
+    if (result.applied > 0) this.options.onApplied?.();
   }
 
   /** A message that is not one of our events cannot be applied or parked: it is logged and skipped. */

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { topicOf, topicSpecs } from '../relay/kafka-client.provider.js';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
 import { PROJECTIONS } from './projection-registry.js';
+import { ReadModelChanges } from './read-model-changes.js';
 
 interface RunningProjection {
   start(): void;
@@ -28,6 +29,7 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
     private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(KafkaClient) private readonly kafka: KafkaClient | null,
+    @Optional() private readonly changes?: ReadModelChanges,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,6 +50,7 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
   }
 
   private feedFor(projection: Projection): RunningProjection {
+    const onApplied = () => this.changes?.applied(projection.name);
     if (this.kafka && this.config.kafka) {
       const kafka = this.config.kafka;
       return new KafkaFedProjection(this.dataSource, this.kafka, projection, {
@@ -56,8 +59,9 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
           projection.streamTypes.some((streamType) => topicOf(this.config, streamType) === topic.name),
         ),
         logger: this.logger,
+        onApplied,
       });
     }
-    return new LogFedProjection(this.dataSource, this.store, projection, { ...this.config.projections, logger: this.logger });
+    return new LogFedProjection(this.dataSource, this.store, projection, { ...this.config.projections, logger: this.logger, onApplied });
   }
 }

@@ -106,15 +106,21 @@ describe('LogFedProjection (PostgreSQL)', () => {
 
     it('catchUp applies the rolled-back batch on the next call, with nothing new in the log', async () => {
       await write('c1', 3);
-      const feed = new LogFedProjection(dataSource, store, caughtUp, { batchSize: 50, pollMs: 10 });
+      let commitsAnnounced = 0;
+      const feed = new LogFedProjection(dataSource, store, caughtUp, { batchSize: 50, pollMs: 10, onApplied: () => commitsAnnounced++ });
 
       await dataSource.query(`INSERT INTO refuse_commit VALUES ('c1')`);
       await expect(feed.catchUp()).rejects.toThrow('commit refused by the test');
       expect(await countsIn('commit_catch_up_counts')).toEqual({});
+      expect(commitsAnnounced).toBe(0);
 
       await dataSource.query('DELETE FROM refuse_commit');
       expect(await within(feed.catchUp(), 5000, 'catchUp after a failed commit')).toBe(3);
       expect(await countsIn('commit_catch_up_counts')).toEqual({ c1: 3 });
+      // Announced once the batch committed; a look that finds nothing new announces nothing.
+      expect(commitsAnnounced).toBe(1);
+      await feed.catchUp();
+      expect(commitsAnnounced).toBe(1);
     });
 
     it('the running feeder retries the rolled-back batch, with nothing new in the log', async () => {

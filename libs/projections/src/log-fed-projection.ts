@@ -8,6 +8,8 @@ export interface LogFeedOptions {
   batchSize: number;
   pollMs: number;
   logger?: { warn(message: string, ...rest: unknown[]): void; error(message: unknown, ...rest: unknown[]): void };
+  /** Called after a batch that applied events has committed. */
+  onApplied?: () => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,7 +111,7 @@ export class LogFedProjection {
     const peek = await this.store.readLog(this.cached, { limit: 1 });
     if (peek.length === 0) return 0;
 
-    const { read, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
+    const { read, applied, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
       // One feeder at a time; the row is the truth under the lock (a rebuild may have moved it).
       await this.applier.lock(tx, 'exclusive');
       const checkpoint = await this.applier.checkpoint(tx);
@@ -126,11 +128,12 @@ export class LogFedProjection {
         const logEnd = { transactionId: end.transaction_id_text as string, position: Number(end.position) };
         if (isAfter(logEnd, next)) next = logEnd;
       }
-      if (!isAfter(next, checkpoint)) return { read: 0, checkpoint };
-      await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
-      return { read: events.length, checkpoint: next };
+      if (!isAfter(next, checkpoint)) return { read: 0, applied: 0, checkpoint };
+      const result = await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
+      return { read: events.length, applied: result.applied, checkpoint: next };
     });
     this.cached = checkpoint;
+    if (applied > 0) this.options.onApplied?.();
     return read;
   }
 }
