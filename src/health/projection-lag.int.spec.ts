@@ -10,6 +10,14 @@ import { ProjectionLag, type ProjectionLagReport } from './projection-lag.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STREAMS = streamsTableOf(editorBoardProjection);
 
+/** Records that the board was rebuilt just now, as a rebuild's swap does. */
+const markBoardRebuilt = (dataSource: DataSource) =>
+  dataSource.query(
+    `INSERT INTO projection_checkpoints (projection, rebuilt_at) VALUES ($1, now())
+     ON CONFLICT (projection) DO UPDATE SET rebuilt_at = now()`,
+    [editorBoardProjection.name],
+  );
+
 /** Whether `report` has every value of `expected`. */
 const matches = (report: object, expected: object) =>
   Object.entries(expected).every(([key, value]) => (report as Record<string, unknown>)[key] === value);
@@ -103,11 +111,7 @@ describe('ProjectionLag (PostgreSQL)', () => {
   it('measures from scratch after a rebuild swapped the tables', async () => {
     // As after a rebuild that (in this made-up case) lost streams: the old cursor must not hide them.
     await db.dataSource.query(`DELETE FROM ${STREAMS} WHERE stream_id = 'article-b'`);
-    await db.dataSource.query(
-      `INSERT INTO projection_checkpoints (projection, rebuilt_at) VALUES ($1, now())
-       ON CONFLICT (projection) DO UPDATE SET rebuilt_at = now()`,
-      [editorBoardProjection.name],
-    );
+    await markBoardRebuilt(db.dataSource);
     await board({ eventsBehind: 2 }); // article-b v1 and the no longer parked article-c v1
   });
 
@@ -243,11 +247,7 @@ describe('ProjectionLag on a long log (PostgreSQL)', () => {
   it('does not trust a cursor stored before the last rebuild', async () => {
     // As after a rebuild that (in this made-up case) lost a stream: the stored cursor must not hide it.
     await db.dataSource.query(`DELETE FROM ${STREAMS} WHERE stream_id = 'article-1'`);
-    await db.dataSource.query(
-      `INSERT INTO projection_checkpoints (projection, rebuilt_at) VALUES ($1, now())
-       ON CONFLICT (projection) DO UPDATE SET rebuilt_at = now()`,
-      [editorBoardProjection.name],
-    );
+    await markBoardRebuilt(db.dataSource);
     const { reports } = await measureAsANewProcess();
     expect(behind(reports)).toEqual({ ...none, [editorBoardProjection.name]: VERSIONS + 1 });
 
