@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { AppendCombiner, type AppendedRow, type SingleAppend } from './append-combiner.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
+import { newEventId } from './event-ids.js';
 import { queryPrepared, sendQuery, withPgClient, type PreparedStatement } from './pg-client.js';
 import type { AppendResult, DomainEvent, EventMetadata, LogCheckpoint, RecordedEvent } from './event-store.types.js';
 
@@ -160,7 +160,7 @@ export class EventStore {
   async appendToStream(streamId: string, events: readonly DomainEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const { expectedVersion, streamType, metadata } = options;
-    const eventIds = events.map(() => uuidv7());
+    const eventIds = events.map(() => newEventId());
     if (events.length === 1 && !options.manager) {
       const append: SingleAppend = {
         eventId: eventIds[0],

@@ -355,7 +355,9 @@ export class OutboxRelay {
     for (let attempt = 0; ; attempt++) {
       if (this.stopping) return false;
       // Still our connection, so still our lock: a relay that lost it must not publish any more.
-      await session.query('SELECT 1');
+      // The first attempt follows the read of the batch on this connection at once; a retry comes
+      // after a backoff, so it asks again.
+      if (attempt > 0) await session.query('SELECT 1');
       try {
         const connecting = { abandoned: false };
         const producer = await this.unlessStopped(this.readyProducer(connecting), 'connecting to Kafka');
