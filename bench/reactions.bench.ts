@@ -5,7 +5,9 @@
  * process, as `npm start` runs it) on real PostgreSQL and Kafka on this machine: many readers on
  * 1 and on 20 hot stories, latency, the time until the counts show in /feed, exact counts, the
  * service's peak memory, editorial latency with and without the flood, and GET /feed throughput.
- * Reference measured in the same run: GET /health, the HTTP stack with no work behind it.
+ * Reference measured in the same run: GET /health, the HTTP stack with no work behind it. The CPU
+ * every process on the machine used per reaction (/proc) says what a result costs and how many
+ * reactions/s the cores could carry at that cost.
  *
  * Settings (env): BENCH_SECONDS (20), BENCH_CONNECTIONS (64), BENCH_FEED_SECONDS (10),
  * BENCH_TOPOLOGY (`single`: API and workers in one process as `npm start`; `split`: `start:api`
@@ -17,6 +19,7 @@ import pg from 'pg';
 import { REACTION_KINDS, type ReactionCounts, type ReactionKind } from '#libs/contracts';
 import { loadConfig } from '../src/config/app-config.js';
 import { envNumber, fmtInt, fmtMs, fmtRatio, LatencyRecorder, now, passFail, renderTable, sleep } from './bench-utils.js';
+import { CpuMeter, pidsNamed, type CpuReport } from './projections-sys.js';
 import { publishStory, startService, type ServiceProcess, type Topology } from './service-process.js';
 
 function randomReaderId(): string {
@@ -51,6 +54,9 @@ interface ReactionRun {
   countsVisibleMs: number;
   exact: boolean;
   editorial?: { p50: number; p99: number; count: number };
+  /** CPU of every process on the machine while the load ran, and the reactions answered 2xx. */
+  cpu: CpuReport;
+  answered: number;
 }
 
 const KIND_BODIES = REACTION_KINDS.map((kind) => JSON.stringify({ kind }));
@@ -175,8 +181,16 @@ async function reactionRun(
   };
 
   let flooding = true;
+  const cpu = new CpuMeter({
+    ...Object.fromEntries(service.processes.map(({ role, pid }) => [role, () => [pid]])),
+    'postgres (server)': () => pidsNamed('postgres'),
+    kafka: () => (service.kafkaPid ? [service.kafkaPid] : []),
+    'bench (load generator)': () => [process.pid],
+  });
+  cpu.start();
   const editorial = editorialLoop(service.url, deskArticleId, staffToken, SECONDS + 5, () => !flooding);
   const result = await autocannon({ url: service.url, connections: CONNECTIONS, duration: SECONDS, requests: [request] });
+  const cpuReport = cpu.stop();
   flooding = false;
   const loadEnded = now();
 
@@ -199,6 +213,8 @@ async function reactionRun(
     countsVisibleMs,
     exact: visible && answersMatch,
     editorial: await editorial,
+    cpu: cpuReport,
+    answered: result['2xx'],
   };
 }
 
@@ -309,6 +325,8 @@ function report(results: {
       ],
     ),
     '',
+    ...cpuTable([hot, spread]),
+    '',
     `service peak RSS: ${peakRss.map(({ role, mb }) => `${role} ${mb.toFixed(0)} MB`).join(', ')}`,
     '',
     'targets:',
@@ -324,6 +342,33 @@ function report(results: {
     '',
   ];
   process.stdout.write(lines.join('\n'));
+}
+
+/**
+ * Where the machine's CPU went per answered reaction, and the rate the machine could carry at
+ * that cost if every core did nothing else: what a result means on a box the service shares.
+ */
+function cpuTable(runs: ReactionRun[]): string[] {
+  const groups = Object.keys(runs[0].cpu.cores);
+  const microsPerReaction = (run: ReactionRun, cores: number) => (cores * run.cpu.seconds * 1e6) / Math.max(1, run.answered);
+  const cpus = os.cpus().length;
+  return [
+    renderTable(
+      ['CPU µs per reaction (from /proc)', ...groups, 'other', 'all', 'machine busy', `most reactions/s ${cpus} cores carry`],
+      runs.map((run) => {
+        const all = microsPerReaction(run, run.cpu.machineCores);
+        return [
+          `${run.stories} hot ${run.stories === 1 ? 'story' : 'stories'}`,
+          ...groups.map((group) => fmtInt(microsPerReaction(run, run.cpu.cores[group]))),
+          fmtInt(microsPerReaction(run, run.cpu.otherCores)),
+          fmtInt(all),
+          `${run.cpu.machineCores.toFixed(2)} of ${cpus} cores`,
+          fmtInt((cpus * 1e6) / all),
+        ];
+      }),
+    ),
+    '  postgres (server) = every PostgreSQL process on the server; other = busy CPU of no listed process (kernel, other programs).',
+  ];
 }
 
 main().catch((error) => {

@@ -33,6 +33,10 @@ export interface ServiceProcess {
   peakRssMb(): { role: string; mb: number }[];
   /** Current resident memory (VmRSS) of each service process, in MB. */
   rssMb(): { role: string; mb: number }[];
+  /** The service's processes (one per role), for CPU accounting. */
+  processes: { role: string; pid: number }[];
+  /** The Kafka broker's JVM when this module started it. */
+  kafkaPid?: number;
   token(roles: string[], sub?: string): string;
   stop(): Promise<void>;
 }
@@ -51,10 +55,12 @@ export async function startService(env: Record<string, string> = {}, topology: T
     const database: TestDatabase = await createTestDatabase(databaseUrl);
     cleanups.push(() => database.drop());
     let kafkaBrokers = process.env.KAFKA_BROKERS;
+    let kafkaPid: number | undefined;
     if (!kafkaBrokers) {
       const broker = await KafkaBroker.start();
       cleanups.push(() => broker.destroy());
       kafkaBrokers = broker.brokers;
+      kafkaPid = broker.pid;
     }
     const port = await freePort();
     const suffix = randomBytes(4).toString('hex');
@@ -92,6 +98,8 @@ export async function startService(env: Record<string, string> = {}, topology: T
       kafkaBrokers,
       peakRssMb: () => memory('VmHWM'),
       rssMb: () => memory('VmRSS'),
+      processes: children.map(({ role, child }) => ({ role, pid: child.pid! })),
+      kafkaPid,
       token: (roles, sub = `bench-${roles.join('-')}`) =>
         jwt.sign({ sub, name: `Bench ${roles.join(' ')}`, roles }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '2h' }),
       stop: async () => {
