@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Param, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseMinPosition, ValidationProblem, VersionETagInterceptor } from '#libs/http';
+import type { FastifyReply } from 'fastify';
+import { etagFor, parseMinPosition, ValidationProblem, VersionETagInterceptor } from '#libs/http';
 import { ApiArticleId, ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
 import type { ArticleView } from './queries/get-article/article.view.js';
 import { GetArticleQuery } from './queries/get-article/get-article.query.js';
@@ -51,18 +52,22 @@ export class ArticleQueriesController {
   }
 
   @Get(':id/diff')
-  @ApiOperation({ summary: 'What changed in headline, standfirst and body between two versions' })
+  @ApiOperation({ summary: 'What changed in headline, standfirst and body between two versions (ETag: "<to>")' })
   @ApiArticleId()
   @ApiMinPosition()
   @ApiOkResponse({ description: 'The differences' })
   @ApiProblems([400, 'Invalid from, to or X-Min-Position'], [404, 'No such article or version'])
-  diff(
+  async diff(
     @Param('id') id: string,
     @Query() request: GetArticleDiffRequest,
     @Headers('x-min-position') minPosition: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ArticleDiff> {
     parseMinPosition(minPosition);
-    return this.queryBus.execute(new GetArticleDiffQuery(parseArticleId(id), request.from, request.to));
+    const diff: ArticleDiff = await this.queryBus.execute(new GetArticleDiffQuery(parseArticleId(id), request.from, request.to));
+    // The newer side's version, as GET /articles/:id?version=N answers ETag "N".
+    reply.header('etag', etagFor(diff.to));
+    return diff;
   }
 }
 

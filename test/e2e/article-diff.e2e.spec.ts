@@ -27,6 +27,7 @@ describe('article diff', () => {
     expect(response.status).toBe(200);
     const { changes } = response.body;
     expect(response.body).toMatchObject({ id, from: 1, to: 3 });
+    expect(response.headers.get('etag')).toBe('"3"');
     expect(changes.headline).toEqual([{ value: 'Xi presses Trump on Taiwan' }, { value: ' and trade', added: true }]);
     expect(changes.standfirst).toEqual([{ value: 'A rare call.', added: true }]);
     expect(spell(changes.body, 'older')).toBe('The call lasted an hour.\n\nBoth plan visits.');
@@ -38,6 +39,7 @@ describe('article diff', () => {
     expect((await diff('?from=2&to=3')).body.changes).toMatchObject({ headline: null, standfirst: null });
     const toCurrent = await diff('?from=3');
     expect(toCurrent.body).toEqual({ id, from: 3, to: 4, changes: { headline: null, standfirst: null, body: null } });
+    expect(toCurrent.headers.get('etag')).toBe('"4"');
   });
 
   it('answers no changes, in the same shape, when from equals to or the current version', async () => {

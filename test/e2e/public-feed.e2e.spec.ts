@@ -52,7 +52,8 @@ describe('public feed and public article', () => {
   let last: Write;
   let seed: { id: string; claimIds: string[]; slug: string };
   let markets: { id: string; slug: string };
-  const parser = new Parser();
+  // The items' updated time: Atom's `updated`, RSS's `atom:updated`.
+  const parser = new Parser<object, { id?: string; updated?: string }>({ customFields: { item: [['atom:updated', 'updated'], 'updated'] } });
   const validateJsonFeed = addFormats(new Ajv({ allErrors: true })).compile(JSON_FEED_SCHEMA);
 
   /** Public reads carry no token; they wait for the read model to have the last write. */
@@ -132,8 +133,13 @@ describe('public feed and public article', () => {
     expect(jsonItem.date_modified).toBe(corrected.updatedAt);
     expect(jsonItem.content_html).toContain('An earlier version misstated the length of the call.');
     const rss = await parser.parseString((await read('/feed.rss')).text);
-    const rssItem = rss.items.find((entry) => entry.guid === `urn:uuid:${seed.id}`) as Parser.Item & { 'content:encoded': string };
+    const rssItem = rss.items.find((entry) => entry.guid === `urn:uuid:${seed.id}`) as Parser.Item & { 'content:encoded': string; updated?: string };
     expect(rssItem['content:encoded']).toContain('An earlier version misstated the length of the call.');
+    expect(rssItem.updated).toBe(corrected.updatedAt);
+    const atom = await parser.parseString((await read('/feed.atom')).text);
+    const atomEntry = atom.items.find((entry) => entry.id === `urn:uuid:${seed.id}`);
+    expect(atomEntry?.updated).toBe(corrected.updatedAt);
+    expect(atomEntry?.content).toContain('An earlier version misstated the length of the call.');
   });
 
   it('serves JSON Feed 1.1, RSS 2.0 and Atom 1.0 that independent readers accept', async () => {

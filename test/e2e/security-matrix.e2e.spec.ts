@@ -77,12 +77,11 @@ const ROUTES: Route[] = [
     writes: true,
   },
   {
-    // Between submission and publication the desk owns the article: only editors revise it.
     name: 'PATCH /articles/:id (in review)',
     method: 'PATCH',
     path: (a) => `/articles/${a.id}`,
     body: (_, actor) => ({ body: `Revised by ${actor}.` }),
-    allowed: ['editor'],
+    allowed: ['author', 'coAuthor', 'editor'],
     success: 200,
     state: 'in_review',
     writes: true,

@@ -35,9 +35,12 @@ const hostile = article({
 });
 
 const context = { publicBaseUrl: BASE_URL, lastModified: new Date('2025-11-24T10:00:00.000Z') };
-/** Reads the items' `newsroom:reactions` element, which both XML formats carry, as `reactions`. */
-const parser = new Parser<object, { id?: string; reactions?: { $: Record<string, string> } }>({
-  customFields: { item: [['newsroom:reactions', 'reactions']] },
+/**
+ * Reads the items' `newsroom:reactions` element, which both XML formats carry, as `reactions`, and
+ * their updated time (Atom's `updated`, RSS's `atom:updated`) as `updated`.
+ */
+const parser = new Parser<object, { id?: string; updated?: string; reactions?: { $: Record<string, string> } }>({
+  customFields: { item: [['newsroom:reactions', 'reactions'], ['atom:updated', 'updated'], 'updated'] },
 });
 /** rss-parser reads RSS's content:encoded apart from its description; Atom has only content. */
 const contentOf = (item: Parser.Item & { 'content:encoded'?: string }): string => item['content:encoded'] ?? item.content ?? '';
@@ -76,6 +79,7 @@ describe('renderFeed', () => {
     expect(item.title).toBe('Xi presses Trump &amp; talks tariffs');
     expect(item.link).toBe(article().url);
     expect(item.guid ?? item.id).toBe(feedItemId(article().id));
+    expect(item.updated).toBe(article().updatedAt);
     expect(contentOf(item)).toContain('<p>Second paragraph.</p>');
     expect(contentOf(item)).toContain('The call lasted 45 minutes.');
     expect(item.reactions?.$).toEqual({

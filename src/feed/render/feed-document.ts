@@ -86,13 +86,21 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
   };
 }
 
-/** Reaction counts (and, in JSON Feed, the structured corrections) as each format's extension data. */
+/**
+ * Reaction counts (and, in JSON Feed, the structured corrections; in RSS, the updated time) as each
+ * format's extension data.
+ */
 function extensionsOf(format: FeedFormat, article: PublicArticle): Extension[] {
   switch (format) {
     case 'json':
       return [{ name: '_newsroom', objects: { slug: article.slug, reactions: article.reactions, corrections: article.corrections } }];
     case 'rss':
-      return [{ name: REACTIONS_ELEMENT, objects: { _attributes: reactionsAttributes(article) } }];
+      return [
+        // RSS 2.0 items have no updated time of their own (pubDate is the publication): Atom's
+        // element says when a correction or revision last changed the story.
+        { name: 'atom:updated', objects: { _text: article.updatedAt } },
+        { name: REACTIONS_ELEMENT, objects: { _attributes: reactionsAttributes(article) } },
+      ];
     case 'atom':
       return []; // the library drops them: withAtomReactions adds them instead
   }
