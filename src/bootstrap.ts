@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
+import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -28,6 +28,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // Node's HTTP parser refuses some requests before Fastify does: answered as problem+json too.
+    clientErrorHandler: answerClientError,
     // Fastify answers a few broken requests (a malformed URL) before any route or Nest filter.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       const problem = new ProblemError(400, 'bad-request', 'Bad request', error.message);
@@ -56,15 +58,22 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
 /**
  * Many clients send `Content-Type: application/json` with no body on a bodiless POST (submit,
  * approve, publish): that is no body, not malformed JSON. Any other body goes to Fastify's own JSON
- * parser, so malformed JSON stays a 400 and the body limit (413) still applies.
+ * parser, so malformed JSON stays a 400 and the body limit (413) still applies; a body nested
+ * deeper than MAX_JSON_DEPTH is a 400 too (see json-depth.ts).
  */
 function acceptEmptyJsonBodies(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
   app.useBodyParser<RawServerDefault>('application/json', {}, (request, body, done) => {
-    if (body.length === 0) done(null, undefined);
-    else parseJson(request, body.toString('utf8'), done);
+    if (body.length === 0) return done(null, undefined);
+    parseJson(request, body.toString('utf8'), (error, parsed) => {
+      if (error) return done(error, undefined);
+      if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+        return done(new ProblemError(400, 'too-deeply-nested', 'Body nested too deeply', `The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      }
+      done(null, parsed);
+    });
   });
 }
 

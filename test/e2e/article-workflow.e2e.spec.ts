@@ -267,6 +267,11 @@ describe('article workflow over HTTP', () => {
 
       const emptyRevision = await http.patch(`/articles/${id}`, {}, { token: reporter });
       expect(emptyRevision.status).toBe(400);
+      // Only the standfirst can be removed: null for any other field is refused, naming the field.
+      const nulls = await http.patch(`/articles/${id}`, { headline: null, body: null, section: null, tags: null }, { token: reporter });
+      expect(nulls.status).toBe(400);
+      expect(nulls.body.type).toContain('validation-failed');
+      expect(nulls.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['body', 'headline', 'section', 'tags']);
       const sameRevision = await http.patch(`/articles/${id}`, { section: 'world' }, { token: reporter });
       expect(sameRevision.status).toBe(409);
 
@@ -296,6 +301,18 @@ describe('article workflow over HTTP', () => {
       const malformedOptional = await http.request('POST', `/articles/${id}/submit`, { token: reporter, rawBody: '{' });
       expect(malformedOptional.status).toBe(400);
       expect(malformedOptional.body.type).toContain('malformed-json');
+    });
+
+    it('400: a body nested deeper than 32 levels, whole or in one field, before it reaches validation', async () => {
+      const deep = '['.repeat(2000) + ']'.repeat(2000);
+      for (const [path, rawBody] of [
+        ['/articles', deep],
+        ['/articles', `{"headline":"h","body":"b","section":"s","tags":${deep}}`],
+        [`/articles/${id}/notes`, `{"text":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`],
+      ]) {
+        const response = await http.request('POST', path, { token: reporter, rawBody });
+        expect({ path, status: response.status, type: response.body.type }).toEqual({ path, status: 400, type: expect.stringContaining('too-deeply-nested') });
+      }
     });
 
     it('401: no token, a forged signature, an expired token, a token without roles', async () => {

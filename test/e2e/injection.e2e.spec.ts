@@ -1,3 +1,4 @@
+import net from 'node:net';
 import Parser from 'rss-parser';
 import { tokenOfIdentity } from '../support/security/actors.js';
 import { articleIn, databaseProbe, inBatches, type DatabaseProbe, type Fixture, type FixtureState } from '../support/security/fixtures.js';
@@ -483,6 +484,17 @@ describe('injection: hostile text is stored and served back inert', () => {
       expect(response.status).toBe(400);
       expect(isProblem(response)).toBe(true);
     });
+
+    it.each([
+      ['a raw non-ASCII character in the path', 'GET /public/articles/\u00fc HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+      ['an unknown method', 'FOO /board HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+      ['two different Content-Length headers', 'POST /articles HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
+    ])('%s, refused by the HTTP parser before any route, is a 400 problem', async (_, request) => {
+      const response = await rawExchange(app.url, Buffer.from(request, 'utf8'));
+      expect(response.head).toMatch(/^HTTP\/1\.1 400 /);
+      expect(response.head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+      expect(JSON.parse(response.body)).toMatchObject({ status: 400, type: expect.stringContaining('malformed-http'), detail: expect.any(String) });
+    });
   });
 
   describe('JSON bodies with operators, prototype keys and wrong types are refused (400) and write nothing', () => {
@@ -540,6 +552,12 @@ describe('injection: hostile text is stored and served back inert', () => {
         state: 'draft with claim',
         send: (h, a, t) => h.post(`/articles/${a.id}/claims/${a.claimId}/verdict`, { rating: 'true', explanation: t, sources: [] }, factChecker),
       },
+      {
+        name: 'verdict source URL',
+        state: 'draft with claim',
+        send: (h, a, t) =>
+          h.post(`/articles/${a.id}/claims/${a.claimId}/verdict`, { rating: 'true', explanation: 'E.', sources: [`https://example.com/a${t}?q=${t}#${t}`] }, factChecker),
+      },
       { name: 'change-request reason', state: 'in_review', send: (h, a, t) => h.post(`/articles/${a.id}/request-changes`, { reason: t }, editor) },
       { name: 'publish override reason', state: 'approved', send: (h, a, t) => h.post(`/articles/${a.id}/publish`, { overrideReason: t }, editor) },
       { name: 'correction text', state: 'published', send: (h, a, t) => h.post(`/articles/${a.id}/corrections`, { kind: 'correction', text: t }, editor) },
@@ -580,6 +598,8 @@ describe('injection: hostile text is stored and served back inert', () => {
       // The status with the problem's detail alongside, so a failure says what happened.
       expect({ status, is4xx: status >= 400 && status < 500, detail: response.body?.detail }).toMatchObject({ is4xx: true });
       expect(isProblem(response)).toBe(true);
+      // Refused by the service's own checks, not by PostgreSQL (which answers `invalid-value`).
+      expect(response.body.type).not.toMatch(/invalid-value$/);
     });
   });
 
@@ -599,3 +619,20 @@ const xmlSafe = (text: string): string => text.replace(XML_FORBIDDEN, '');
 /** The characters a document carries that make it not well-formed XML, as code points (U+0007). */
 const charactersXmlForbids = (xml: string): string[] =>
   [...new Set(xml.match(XML_FORBIDDEN) ?? [])].map((char) => `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+
+/** Sends bytes no HTTP client would send, and reads the answer until the server closes. */
+function rawExchange(url: string, request: Buffer): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const end = text.indexOf('\r\n\r\n');
+      resolve({ head: text.slice(0, end + 2), body: text.slice(end + 4) });
+    });
+  });
+}

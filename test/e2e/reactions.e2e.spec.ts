@@ -322,6 +322,14 @@ describe('reactions over HTTP', () => {
     const malformed = await http.request('POST', `/public/articles/${id}/reactions`, { rawBody: '{"kind": ', headers: { 'x-reader-id': reader } });
     expectProblem(malformed, 400);
 
+    // A few kilobytes of nesting: a 400, not the stack overflow (a 500) it would cause further in.
+    const deep = '['.repeat(2000) + ']'.repeat(2000);
+    for (const rawBody of [deep, `{"kind":${deep}}`]) {
+      const nested = await http.request('POST', `/public/articles/${id}/reactions`, { rawBody, headers: { 'x-reader-id': reader } });
+      expectProblem(nested, 400);
+      expect(nested.body.type).toContain('too-deeply-nested');
+    }
+
     const tooLarge = await http.post(`/public/articles/${id}/reactions`, { kind: 'like', padding: 'x'.repeat(20_000) }, { headers: { 'x-reader-id': reader } });
     expectProblem(tooLarge, 413);
 

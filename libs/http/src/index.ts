@@ -7,3 +7,5 @@ export * from './auth/jwt-auth.guard.js';
 export * from './validators.js';
 export * from './etag.interceptor.js';
 export * from './database-unavailable.js';
+export * from './json-depth.js';
+export * from './client-error.js';

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Matches, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsString, Matches, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /**
  * Text PostgreSQL can store: no NUL (JSON allows it, text and jsonb do not) and no lone UTF-16
@@ -7,7 +7,7 @@ import { IsString, Matches, MaxLength, ValidateBy, type ValidationOptions } from
  */
 export const isStorableText = (value: string): boolean => !value.includes('\u0000') && value.isWellFormed();
 
-const IsStorableText = (options: ValidationOptions = {}) =>
+export const IsStorableText = (options: ValidationOptions = {}) =>
   ValidateBy(
     {
       name: 'isStorableText',
@@ -27,3 +27,9 @@ export const IsText = (maxLength: number, options: ValidationOptions = {}) =>
     IsStorableText(options),
     MaxLength(maxLength, options),
   );
+
+/**
+ * A field that may be left out but not sent as null: unlike `IsOptional`, which skips null too,
+ * null goes on to the field's own checks and is refused there, naming the field.
+ */
+export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsUrl, MaxLength } from 'class-validator';
 import { VERDICT_RATINGS, type VerdictRating } from '#libs/contracts';
-import { IsText } from '#libs/http';
+import { IsStorableText, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 export class RecordVerdictRequest {
@@ -19,5 +19,7 @@ export class RecordVerdictRequest {
   @ArrayMaxSize(ARTICLE_LIMITS.sources)
   @MaxLength(ARTICLE_LIMITS.sourceUrl, { each: true })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true }, { each: true })
+  // isURL lets a NUL or a lone surrogate through in the path, query or fragment.
+  @IsStorableText({ each: true })
   sources!: string[];
 }

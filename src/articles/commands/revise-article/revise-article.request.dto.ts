@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, ValidateIf } from 'class-validator';
-import { IsText } from '#libs/http';
+import { ArrayMaxSize, ArrayUnique, IsArray, ValidateIf } from 'class-validator';
+import { IsOmittable, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
-/** Only the fields to change; `standfirst: null` removes the standfirst. */
+/** Only the fields to change; `standfirst: null` removes the standfirst, the others cannot be null. */
 export class ReviseArticleRequest {
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.headline })
-  @IsOptional()
+  @IsOmittable()
   @IsText(ARTICLE_LIMITS.headline)
   headline?: string;
 
@@ -16,17 +16,17 @@ export class ReviseArticleRequest {
   standfirst?: string | null;
 
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.body })
-  @IsOptional()
+  @IsOmittable()
   @IsText(ARTICLE_LIMITS.body)
   body?: string;
 
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.section })
-  @IsOptional()
+  @IsOmittable()
   @IsText(ARTICLE_LIMITS.section)
   section?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: ARTICLE_LIMITS.tags, uniqueItems: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(ARTICLE_LIMITS.tags)
   @ArrayUnique()

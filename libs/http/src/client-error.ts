@@ -1,0 +1,33 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { PROBLEM_CONTENT_TYPE, problemType } from './problem-details.js';
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refuses some requests before Fastify or Nest
+ * sees them (a raw space or non-ASCII byte in the URL, an unknown method, conflicting lengths,
+ * headers over the limit). Fastify's own answer is its private JSON shape; this one is the
+ * contract's problem+json. The connection is closed afterwards, as Node and Fastify do: the
+ * parser cannot tell where the next request would start.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, title] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request-timeout', 'Request timeout']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers-too-large', 'Request headers too large']
+        : [400, 'malformed-http', 'Malformed HTTP request'];
+  const body = JSON.stringify({
+    type: problemType(code),
+    title,
+    status,
+    detail: `The request could not be read as HTTP/1.1 (${error.code ?? 'parse error'}).`,
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
