@@ -1,8 +1,8 @@
-import net from 'node:net';
 import Parser from 'rss-parser';
 import { tokenOfIdentity } from '../support/security/actors.js';
 import { articleIn, databaseProbe, inBatches, type DatabaseProbe, type Fixture, type FixtureState } from '../support/security/fixtures.js';
 import { activeContentIn, decodeEntities, scanMarkup, textOf } from '../support/security/markup.js';
+import { rawExchange } from '../support/raw-http.js';
 import { httpClient, startTestApp, staffToken, type HttpResult, type TestApp } from '../support/test-app.js';
 
 /**
@@ -620,19 +620,3 @@ const xmlSafe = (text: string): string => text.replace(XML_FORBIDDEN, '');
 const charactersXmlForbids = (xml: string): string[] =>
   [...new Set(xml.match(XML_FORBIDDEN) ?? [])].map((char) => `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 
-/** Sends bytes no HTTP client would send, and reads the answer until the server closes. */
-function rawExchange(url: string, request: Buffer): Promise<{ head: string; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect(Number(port), hostname, () => socket.write(request));
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const end = text.indexOf('\r\n\r\n');
-      resolve({ head: text.slice(0, end + 2), body: text.slice(end + 4) });
-    });
-  });
-}
