@@ -46,8 +46,10 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     // From the first shutdown hook on, new requests get 503 (and Connection: close) while the
     // requests in flight finish; the database closes only after the HTTP server has.
     return503OnClosing: true,
+    // JSON only (below): Nest would also parse form bodies, which no endpoint takes.
+    bodyParser: false,
   });
-  acceptEmptyJsonBodies(app);
+  acceptJsonBodiesOnly(app);
   closeConnectionsWhenDrained(app);
   installHttpMetrics(app);
   await setupOpenApi(app);
@@ -56,16 +58,23 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
 }
 
 /**
- * Many clients send `Content-Type: application/json` with no body on a bodiless POST (submit,
- * approve, publish): that is no body, not malformed JSON. Any other body goes to Fastify's own JSON
- * parser, so malformed JSON stays a 400 and the body limit (413) still applies; a body nested
- * deeper than MAX_JSON_DEPTH is a 400 too (see json-depth.ts).
+ * Every body the contract takes is JSON: any other media type is a 415 (Fastify's plain-text
+ * parser goes too), and so is a compressed body (the service decodes none). Many clients send
+ * `Content-Type: application/json` with no body on a bodiless POST (submit, approve, publish): that
+ * is no body, not malformed JSON. Any other body goes to Fastify's own JSON parser, so malformed
+ * JSON stays a 400 and the body limit (413) still applies; a body nested deeper than
+ * MAX_JSON_DEPTH is a 400 too (see json-depth.ts).
  */
-function acceptEmptyJsonBodies(app: NestFastifyApplication): void {
+function acceptJsonBodiesOnly(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
   app.useBodyParser<RawServerDefault>('application/json', {}, (request, body, done) => {
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+      return done(new ProblemError(415, 'unsupported-content-encoding', 'Unsupported content encoding', `Content-Encoding "${coding}" is not accepted: send the body uncompressed.`), undefined);
+    }
     if (body.length === 0) return done(null, undefined);
     parseJson(request, body.toString('utf8'), (error, parsed) => {
       if (error) return done(error, undefined);

@@ -303,6 +303,15 @@ describe('article workflow over HTTP', () => {
       expect(malformedOptional.body.type).toContain('malformed-json');
     });
 
+    it('415: a body that is not JSON, or that comes compressed', async () => {
+      const form = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: 'text=hello', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect({ status: form.status, type: form.body.type }).toEqual({ status: 415, type: expect.stringContaining('unsupported-media-type') });
+      const text = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '{"text":"hello"}', headers: { 'content-type': 'text/plain' } });
+      expect({ status: text.status, type: text.body.type }).toEqual({ status: 415, type: expect.stringContaining('unsupported-media-type') });
+      const gzip = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '{"text":"hello"}', headers: { 'content-encoding': 'gzip' } });
+      expect({ status: gzip.status, type: gzip.body.type }).toEqual({ status: 415, type: expect.stringContaining('unsupported-content-encoding') });
+    });
+
     it('400: a body nested deeper than 32 levels, whole or in one field, before it reaches validation', async () => {
       const deep = '['.repeat(2000) + ']'.repeat(2000);
       for (const [path, rawBody] of [
