@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { until } from '#libs/testing';
 import { projectionDatabase, type ProjectionDatabase } from '../../test/support/projection-database.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ReadModelChanges } from '../projections/read-model-changes.js';
@@ -64,6 +65,19 @@ describe('PublicReadCache (PostgreSQL)', () => {
     await slow;
     await cache.representation('/feed', request(), build);
     expect(builds).toBe(2);
+  });
+
+  it('builds again when another process counts a batch on a public projection, even one that applied nothing new', async () => {
+    const polling = new PublicReadCache(db.dataSource, { publicCachePollMs: 20 } as AppConfig);
+    await polling.onApplicationBootstrap();
+    try {
+      await polling.representation('/feed', request(), build);
+      // What ProjectionApplier.count() writes for a redelivered batch: the row moves, the counter does not.
+      await db.dataSource.query(`UPDATE projection_checkpoints SET updated_at = clock_timestamp() WHERE projection = 'reaction-counts'`);
+      await until('a fresh build', async () => (await polling.representation('/feed', request(), build)).body, (body) => body !== 'page 1', 5000, 20);
+    } finally {
+      polling.onApplicationShutdown();
+    }
   });
 
   it('skips the cache for a read that waits for its own write (X-Min-Position)', async () => {

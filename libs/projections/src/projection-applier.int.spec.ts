@@ -110,6 +110,29 @@ describe('ProjectionApplier (PostgreSQL)', () => {
     expect(await parked(projection, [locked, free])).toEqual([]);
   });
 
+  it('counts a batch that comes again after its count was lost: the row moves, the counter does not', async () => {
+    const projection = countingWith('lock_timeout');
+    const applier = new ProjectionApplier(projection);
+    await applier.ensureCheckpoint(dataSource);
+    const row = async (): Promise<{ events_applied: string; updated_at: Date }> =>
+      (await dataSource.query('SELECT events_applied, updated_at FROM projection_checkpoints WHERE projection = $1', [projection.name]))[0];
+    const batch = await eventsOf('count-lost', [{}, {}]);
+    // Committed, then the process dies before count(): the batch's offsets were never committed.
+    expect(await applyBatch(projection, batch)).toMatchObject({ applied: 2 });
+    const before = await row();
+
+    const redelivered = await applyBatch(projection, batch);
+    expect(redelivered).toMatchObject({ applied: 0, skipped: 2 });
+    await applier.count(dataSource, redelivered);
+    const after = await row();
+    expect(after.events_applied).toBe(before.events_applied);
+    expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
+
+    // A batch with nothing in it, applied or repeated, leaves the row alone.
+    await applier.count(dataSource, { applied: 0, skipped: 0, parked: 0, lastEventAt: null });
+    expect(await row()).toEqual(after);
+  });
+
   it("still parks the projection's own errors and deterministic database errors", async () => {
     const projection = countingWith('lock_timeout');
     const batch = [

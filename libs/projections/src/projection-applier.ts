@@ -181,11 +181,14 @@ export class ProjectionApplier {
   }
 
   /**
-   * Counts a committed batch on the checkpoint row (with `countAfterCommit`). Its change tells
-   * readers such as the public cache that the read model moved, so it comes after the commit.
+   * Counts a committed batch on the checkpoint row (with `countAfterCommit`). Its change
+   * (`updated_at`) tells readers such as the public cache that the read model moved, so it comes
+   * after the commit. A batch that only repeats events already applied is counted too: a process
+   * that died between a batch's commit and its count left that change unsaid, and the batch comes
+   * again (its offsets were never committed) to say it.
    */
   async count(db: SqlRunner, result: BatchResult): Promise<void> {
-    if (result.applied === 0) return;
+    if (result.applied === 0 && result.skipped === 0) return;
     await db.query(
       `UPDATE projection_checkpoints
           SET events_applied = events_applied + $2, last_event_at = GREATEST(last_event_at, $3::timestamptz), updated_at = now()
