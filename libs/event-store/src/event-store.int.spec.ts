@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, genericPlanOf } from '#libs/testing';
 import { COMBINED_APPEND } from './append-combiner.js';
@@ -318,5 +319,31 @@ describe('EventStore (PostgreSQL)', () => {
     const found = await store.readEventAt(onlyBeta[0].position);
     expect(found?.streamId).toBe('t-b');
     expect(await store.readEventAt(-1)).toBeNull();
+  });
+
+  it('ends a batch by the stored size of its events, always reads the first, and says when the log ended', async () => {
+    const start = await endOfLog();
+    // Random text, which PostgreSQL cannot compress: about 40 KB stored per event.
+    const big = (n: number) => ({ type: 'Big', data: { n, text: randomBytes(30_000).toString('base64') } });
+    await store.appendToStream('t-sized', [1, 2, 3, 4, 5].map(big), { streamType: 'sized', expectedVersion: 0, metadata });
+    await readCount(start, 5);
+    const overBudget = await store.readLogBatch(start, { limit: 50, maxBytes: 1, streamTypes: ['sized'] });
+    expect(overBudget.events.map((e) => e.streamVersion)).toEqual([1]);
+    expect(overBudget.reachedEnd).toBe(false);
+
+    const firstTwo = await store.readLogBatch(start, { limit: 50, maxBytes: 60_000, streamTypes: ['sized'] });
+    expect(firstTwo.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(firstTwo.reachedEnd).toBe(false);
+    const last = firstTwo.events[1];
+    const rest = await store.readLogBatch({ transactionId: last.transactionId, position: last.position }, { limit: 50, maxBytes: 1_000_000, streamTypes: ['sized'] });
+    expect(rest.events.map((e) => e.streamVersion)).toEqual([3, 4, 5]);
+    expect(rest.events[2].data).toEqual(expect.objectContaining({ n: 5 }));
+    expect(rest.reachedEnd).toBe(true);
+
+    // Cut by count, not size: more may follow.
+    expect((await store.readLogBatch(start, { limit: 3, maxBytes: 1_000_000, streamTypes: ['sized'] })).reachedEnd).toBe(false);
+    // Past the end: nothing, and the end.
+    const end = rest.events[2];
+    expect(await store.readLogBatch({ transactionId: end.transactionId, position: end.position }, { limit: 50, maxBytes: 1, streamTypes: ['sized'] })).toEqual({ events: [], reachedEnd: true });
   });
 });

@@ -26,6 +26,14 @@ export interface ReadLogOptions {
   manager?: EntityManager;
 }
 
+export interface ReadLogBatchOptions extends ReadLogOptions {
+  /**
+   * Ends the batch once its events reach this many bytes as stored (data and metadata; large
+   * values are stored compressed, so the text is larger). The first event is always read.
+   */
+  maxBytes: number;
+}
+
 export interface EventStoreOptions {
   /** Combined append statements in flight at once (see AppendCombiner). */
   maxAppendsInFlight?: number;
@@ -80,6 +88,19 @@ export const READ_STREAMS: PreparedStatement = {
 
 const LAST_VERSION = 2_147_483_647;
 
+/**
+ * Stored bytes a log reader of the service takes per batch (see ReadLogOptions.maxBytes): a few
+ * MB of stories, whatever their length, where a batch of the largest (200,000-character bodies)
+ * by count alone would fill a worker's heap.
+ */
+export const LOG_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
+/** A batch of the log, and whether it reached the end of what was committed when it was read. */
+export interface LogBatch {
+  events: RecordedEvent[];
+  reachedEnd: boolean;
+}
+
 const logQuery = (filtered: boolean): PreparedStatement => ({
   name: filtered ? 'event_store_read_log_filtered' : 'event_store_read_log',
   text: `SELECT ${EVENT_COLUMNS} FROM events
@@ -88,6 +109,28 @@ const logQuery = (filtered: boolean): PreparedStatement => ({
             ${filtered ? 'AND stream_type = ANY($4::text[])' : ''}
           ORDER BY events.transaction_id, events.position
           LIMIT $3`,
+});
+
+/*
+ * The same page, cut where its stored size passes the budget ($4, or $5 with stream types). The
+ * window sums run over the page alone (at most LIMIT rows); page_rows says whether the page itself
+ * was short, i.e. the committed log ended inside it.
+ */
+const sizedLogQuery = (filtered: boolean): PreparedStatement => ({
+  name: filtered ? 'event_store_read_log_sized_filtered' : 'event_store_read_log_sized',
+  text: `SELECT ${EVENT_COLUMNS}, page_rows FROM (
+           SELECT page.*, count(*) OVER () AS page_rows,
+                  sum(pg_column_size(page.data) + pg_column_size(page.metadata))
+                    OVER (ORDER BY page.transaction_id, page.position) AS bytes_through
+             FROM (SELECT * FROM events
+                    WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+                      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                      ${filtered ? 'AND stream_type = ANY($4::text[])' : ''}
+                    ORDER BY events.transaction_id, events.position
+                    LIMIT $3) AS page
+         ) AS events
+          WHERE bytes_through - pg_column_size(data) - pg_column_size(metadata) < $${filtered ? 5 : 4}
+          ORDER BY events.transaction_id, events.position`,
 });
 
 interface EventRow {
@@ -214,6 +257,21 @@ export class EventStore {
     if (options.streamTypes) params.push(options.streamTypes);
     const rows = await this.query<EventRow>(options.manager, logQuery(options.streamTypes !== undefined), params);
     return rows.map(toRecordedEvent);
+  }
+
+  /**
+   * readLog with a size budget, for readers that go on until the end of the log: a batch cut
+   * short by its size is no sign of that end, `reachedEnd` is.
+   */
+  async readLogBatch(after: LogCheckpoint, options: ReadLogBatchOptions): Promise<LogBatch> {
+    const limit = options.limit ?? 1000;
+    const filtered = options.streamTypes !== undefined;
+    const params: unknown[] = [after.transactionId, after.position, limit];
+    if (filtered) params.push(options.streamTypes);
+    params.push(options.maxBytes);
+    const rows = await this.query<EventRow & { page_rows: string }>(options.manager, sizedLogQuery(filtered), params);
+    const pageRows = rows.length > 0 ? Number(rows[0].page_rows) : 0;
+    return { events: rows.map(toRecordedEvent), reachedEnd: pageRows < limit && rows.length === pageRows };
   }
 
   /** The event at a global position, or null (used to wait for read models to catch up). */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { EventStore, LOG_START, type LogCheckpoint, type RecordedEvent } from '#libs/event-store';
+import { EventStore, LOG_BATCH_MAX_BYTES, LOG_START, type LogCheckpoint, type RecordedEvent } from '#libs/event-store';
 import { toCloudEventMessage } from './cloud-event.mapper.js';
 import type { KafkaClient } from './kafka-client.js';
 import type { KafkaProducer, KafkaProducerOptions } from './kafka-producer.js';
@@ -291,7 +291,13 @@ export class OutboxRelay {
     }
     let mappingFailures = 0;
     while (!this.stopping) {
-      const events = await this.store.readLog(checkpoint, { limit: this.batchSize, manager: session.manager });
+      // Bounded by size too: a batch of long stories by count alone could fill the heap, and only
+      // MAX_BATCH_BYTES of it would go out before the next read.
+      const { events, reachedEnd } = await this.store.readLogBatch(checkpoint, {
+        limit: this.batchSize,
+        maxBytes: LOG_BATCH_MAX_BYTES,
+        manager: session.manager,
+      });
       if (events.length === 0) {
         await this.pause(this.pollIntervalMs);
         continue;
@@ -314,7 +320,7 @@ export class OutboxRelay {
       checkpoint = next;
       this.currentCheckpoint = next;
       this.counters.eventsSkipped += batch.taken - batch.count;
-      if (events.length < this.batchSize) await this.pause(this.pollIntervalMs);
+      if (reachedEnd && batch.taken === events.length) await this.pause(this.pollIntervalMs);
     }
   }
 

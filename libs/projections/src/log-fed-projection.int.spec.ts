@@ -1,6 +1,14 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { EventStore, type EventMetadata, type LogCheckpoint, type ReadLogOptions, type RecordedEvent } from '#libs/event-store';
+import {
+  EventStore,
+  type EventMetadata,
+  type LogBatch,
+  type LogCheckpoint,
+  type ReadLogBatchOptions,
+  type ReadLogOptions,
+  type RecordedEvent,
+} from '#libs/event-store';
 import { LogFedProjection } from './log-fed-projection.js';
 import { streamsTableDdl, streamsTableOf, type Projection } from './projection.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
@@ -30,6 +38,12 @@ class RecordingEventStore extends EventStore {
     const events = await super.readLog(after, options);
     this.reads.push({ filtered: options.streamTypes !== undefined, streamTypes: events.map((event) => event.streamType) });
     return events;
+  }
+
+  override async readLogBatch(after: LogCheckpoint, options: ReadLogBatchOptions): Promise<LogBatch> {
+    const batch = await super.readLogBatch(after, options);
+    this.reads.push({ filtered: options.streamTypes !== undefined, streamTypes: batch.events.map((event) => event.streamType) });
+    return batch;
   }
 }
 
@@ -145,6 +159,24 @@ describe('LogFedProjection (PostgreSQL)', () => {
         await feed.stop();
       }
       expect(await countsIn('commit_running_counts')).toEqual({ c1: 3, c2: 2 });
+    });
+  });
+
+  describe('with batches that end by size', () => {
+    const projection = countingInto('sized', 'sized_counts');
+
+    beforeAll(() => createTables(projection));
+
+    it('reads on to the end of the log: a batch cut by its size does not move the checkpoint past what it read', async () => {
+      await write('s1', 7);
+      store.reads.length = 0;
+      // Every event is over one byte: one event per batch.
+      const feed = new LogFedProjection(dataSource, store, projection, { batchSize: 50, pollMs: 10, maxBatchBytes: 1 });
+      await within(feed.catchUp(), 10_000, 'catchUp');
+      expect((await countsIn('sized_counts')).s1).toBe(7);
+      const batchReads = store.reads.filter((read) => read.filtered);
+      expect(batchReads.length).toBeGreaterThanOrEqual(7);
+      expect(batchReads.every((read) => read.streamTypes.length <= 1)).toBe(true);
     });
   });
 

@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
-import type { EventStore, LogCheckpoint } from '#libs/event-store';
+import { LOG_BATCH_MAX_BYTES, type EventStore, type LogCheckpoint } from '#libs/event-store';
 import { ProjectionApplier } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import type { Projection } from './projection.js';
 
 export interface LogFeedOptions {
   batchSize: number;
+  /** Stored bytes per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
+  maxBatchBytes?: number;
   pollMs: number;
   logger?: { warn(message: string, ...rest: unknown[]): void; error(message: unknown, ...rest: unknown[]): void };
   /** Called after a batch that applied events has committed. */
@@ -65,9 +67,9 @@ export class LogFedProjection {
     const [{ head }] = await this.dataSource.query('SELECT coalesce(max(position), 0)::bigint AS head FROM events');
     let total = 0;
     for (;;) {
-      const read = await this.step();
+      const { read, more } = await this.step();
       total += read;
-      if (read === this.options.batchSize) continue;
+      if (more) continue;
       await this.applier.ensureCheckpoint(this.dataSource);
       const checkpoint = await this.applier.checkpoint(this.dataSource);
       const [{ behind }] = await this.dataSource.query(
@@ -85,9 +87,9 @@ export class LogFedProjection {
     let failures = 0;
     while (this.running) {
       try {
-        const read = await this.step();
+        const { more } = await this.step();
         failures = 0;
-        if (read < this.options.batchSize) await sleep(this.options.pollMs);
+        if (!more) await sleep(this.options.pollMs);
       } catch (error) {
         // The failed batch may have rolled back a checkpoint we saw; read the row again.
         this.cached = undefined;
@@ -102,38 +104,40 @@ export class LogFedProjection {
    * One batch. The cheap look at the log happens outside any transaction, so idling costs one
    * query; it looks at every stream type, since a filtered look would scan all the events of other
    * types after the checkpoint each time. The checkpoint is cached only once the batch committed.
+   * `more`: the batch stopped before the end of the log (by count or by size), so read again now.
    */
-  private async step(): Promise<number> {
+  private async step(): Promise<{ read: number; more: boolean }> {
     if (this.cached === undefined) {
       await this.applier.ensureCheckpoint(this.dataSource);
       this.cached = await this.applier.checkpoint(this.dataSource);
     }
     const peek = await this.store.readLog(this.cached, { limit: 1 });
-    if (peek.length === 0) return 0;
+    if (peek.length === 0) return { read: 0, more: false };
 
-    const { read, applied, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
+    const { read, more, applied, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
       // One feeder at a time; the row is the truth under the lock (a rebuild may have moved it).
       await this.applier.lock(tx, 'exclusive');
       const checkpoint = await this.applier.checkpoint(tx);
       // Taken before the read, so a read that ends short of the limit has seen all our events up to it.
       const [end] = await tx.query(LOG_END);
-      const events = await this.store.readLog(checkpoint, {
+      const { events, reachedEnd } = await this.store.readLogBatch(checkpoint, {
         limit: this.options.batchSize,
+        maxBytes: this.options.maxBatchBytes ?? LOG_BATCH_MAX_BYTES,
         streamTypes: this.projection.streamTypes,
         manager: tx,
       });
       const last = events.at(-1);
       let next = last ? { transactionId: last.transactionId, position: last.position } : checkpoint;
-      if (events.length < this.options.batchSize && end) {
+      if (reachedEnd && end) {
         const logEnd = { transactionId: end.transaction_id_text as string, position: Number(end.position) };
         if (isAfter(logEnd, next)) next = logEnd;
       }
-      if (!isAfter(next, checkpoint)) return { read: 0, applied: 0, checkpoint };
+      if (!isAfter(next, checkpoint)) return { read: 0, more: false, applied: 0, checkpoint };
       const result = await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
-      return { read: events.length, applied: result.applied, checkpoint: next };
+      return { read: events.length, more: !reachedEnd, applied: result.applied, checkpoint: next };
     });
     this.cached = checkpoint;
     if (applied > 0) this.options.onApplied?.();
-    return read;
+    return { read, more };
   }
 }

@@ -216,4 +216,21 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
     const [{ articleEvents }] = await dataSource.query(`SELECT count(*)::int AS "articleEvents" FROM events WHERE stream_type = 'article'`);
     expect({ read: result.eventsRead, applied: result.applied }).toEqual({ read: articleEvents, applied: articleEvents });
   });
+
+  it('reads batches bounded by their stored size: one event a batch at a one-byte budget, every event applied', async () => {
+    await write('f', 3);
+    const batchSizes: number[] = [];
+    const measuring: Projection = {
+      ...items,
+      apply: (events, context) => {
+        batchSizes.push(events.length);
+        return items.apply(events, context);
+      },
+    };
+    const result = await new ProjectionRebuilder(dataSource, store, { maxBatchBytes: 1 }).rebuild(measuring);
+    const [{ articleEvents }] = await dataSource.query(`SELECT count(*)::int AS "articleEvents" FROM events WHERE stream_type = 'article'`);
+    expect(result.applied).toBe(articleEvents);
+    expect(batchSizes.length).toBeGreaterThanOrEqual(articleEvents);
+    expect(Math.max(...batchSizes)).toBe(1);
+  });
 });

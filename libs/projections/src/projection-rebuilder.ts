@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { LOG_START, type EventStore, type LogCheckpoint, type RecordedEvent, type SqlRunner } from '#libs/event-store';
+import { LOG_BATCH_MAX_BYTES, LOG_START, type EventStore, type LogCheckpoint, type RecordedEvent, type SqlRunner } from '#libs/event-store';
 import { DEAD_LETTERS_TABLE, liveTarget, ProjectionApplier, type ApplyTarget, type BatchResult } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import type { Projection } from './projection.js';
@@ -67,6 +67,8 @@ export const REBUILD_CLAIM_STALE_MS = 2 * 60_000;
 
 export interface RebuilderOptions {
   batchSize?: number;
+  /** Stored bytes per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
+  maxBatchBytes?: number;
   /** See `REBUILD_CLAIM_STALE_MS`. */
   staleClaimMs?: number;
 }
@@ -105,6 +107,7 @@ interface SchemaObject {
  */
 export class ProjectionRebuilder {
   private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
   private readonly staleClaimMs: number;
 
   constructor(
@@ -113,6 +116,7 @@ export class ProjectionRebuilder {
     options: RebuilderOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 5000;
+    this.maxBatchBytes = options.maxBatchBytes ?? LOG_BATCH_MAX_BYTES;
     this.staleClaimMs = options.staleClaimMs ?? REBUILD_CLAIM_STALE_MS;
   }
 
@@ -133,7 +137,11 @@ export class ProjectionRebuilder {
       let checkpoint: LogCheckpoint = LOG_START;
       for (;;) {
         stopIfAborted();
-        const events = await this.store.readLog(checkpoint, { limit: this.batchSize, streamTypes: projection.streamTypes });
+        const { events, reachedEnd } = await this.store.readLogBatch(checkpoint, {
+          limit: this.batchSize,
+          maxBytes: this.maxBatchBytes,
+          streamTypes: projection.streamTypes,
+        });
         if (events.length === 0) break;
         const { result, token } = await applier.transact(this.dataSource, async (tx, isolate) => {
           const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate });
@@ -143,7 +151,7 @@ export class ProjectionRebuilder {
         claim.token = token;
         count(totals, events, result);
         checkpoint = lastOf(events);
-        if (events.length < this.batchSize) break;
+        if (reachedEnd) break;
       }
       stopIfAborted();
       await this.dataSource.transaction(async (tx) => {
@@ -153,7 +161,12 @@ export class ProjectionRebuilder {
         // Holds the checkpoint row to the commit: nobody can take the claim over in the middle of the swap.
         await this.heartbeat(tx, claim);
         for (;;) {
-          const events = await this.store.readLog(checkpoint, { limit: this.batchSize, streamTypes: projection.streamTypes, manager: tx });
+          const { events } = await this.store.readLogBatch(checkpoint, {
+            limit: this.batchSize,
+            maxBytes: this.maxBatchBytes,
+            streamTypes: projection.streamTypes,
+            manager: tx,
+          });
           if (events.length === 0) break;
           const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate: true });
           count(totals, events, result);
