@@ -21,8 +21,9 @@ interface Entry extends Representation {
  * Public reads served from memory while the read models behind them stay the same: the feed is
  * read far more often than it changes. Every PUBLIC_CACHE_POLL_MS each API process asks for the
  * public projections' checkpoint rows (applied-event counter, last count, last rebuild: one small
- * query) and forgets every answer when they move, so an answer is at most that much older than the read model. Where the projections run in
- * the same process, each batch they commit also drops the cached answers at once (ReadModelChanges).
+ * query) and forgets every answer when they move, so an answer is at most that much older than the
+ * read model. Where the projections run in the same process, each batch they commit also drops the
+ * cached answers at once (ReadModelChanges).
  * A read with X-Min-Position skips the cache: it has waited for a write of its own and must see it.
  */
 @Injectable()

@@ -89,7 +89,7 @@ export const READ_STREAMS: PreparedStatement = {
 const LAST_VERSION = 2_147_483_647;
 
 /**
- * Stored bytes a log reader of the service takes per batch (see ReadLogOptions.maxBytes): a few
+ * Stored bytes a log reader of the service takes per batch (see ReadLogBatchOptions.maxBytes): a few
  * MB of stories, whatever their length, where a batch of the largest (200,000-character bodies)
  * by count alone would fill a worker's heap.
  */
