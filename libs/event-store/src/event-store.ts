@@ -101,14 +101,20 @@ export interface LogBatch {
   reachedEnd: boolean;
 }
 
-const logQuery = (filtered: boolean): PreparedStatement => ({
-  name: filtered ? 'event_store_read_log_filtered' : 'event_store_read_log',
-  text: `SELECT ${EVENT_COLUMNS} FROM events
-          WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+/** Events after the checkpoint ($1, $2) in the commit-safe part of the log (see readLog). */
+const COMMIT_SAFE_AFTER_CHECKPOINT = `(transaction_id, position) > ($1::xid8, $2::bigint)
+            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/** A page of the log: up to $3 events after the checkpoint, of the stream types $4 if filtered. */
+const logPage = (filtered: boolean, columns: string) => `SELECT ${columns} FROM events
+          WHERE ${COMMIT_SAFE_AFTER_CHECKPOINT}
             ${filtered ? 'AND stream_type = ANY($4::text[])' : ''}
           ORDER BY events.transaction_id, events.position
-          LIMIT $3`,
+          LIMIT $3`;
+
+const logQuery = (filtered: boolean): PreparedStatement => ({
+  name: filtered ? 'event_store_read_log_filtered' : 'event_store_read_log',
+  text: logPage(filtered, EVENT_COLUMNS),
 });
 
 /*
@@ -122,12 +128,7 @@ const sizedLogQuery = (filtered: boolean): PreparedStatement => ({
            SELECT page.*, count(*) OVER () AS page_rows,
                   sum(pg_column_size(page.data) + pg_column_size(page.metadata))
                     OVER (ORDER BY page.transaction_id, page.position) AS bytes_through
-             FROM (SELECT * FROM events
-                    WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-                      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                      ${filtered ? 'AND stream_type = ANY($4::text[])' : ''}
-                    ORDER BY events.transaction_id, events.position
-                    LIMIT $3) AS page
+             FROM (${logPage(filtered, '*')}) AS page
          ) AS events
           WHERE bytes_through - pg_column_size(data) - pg_column_size(metadata) < $${filtered ? 5 : 4}
           ORDER BY events.transaction_id, events.position`,
@@ -286,10 +287,7 @@ export class EventStore {
       manager,
       {
         text: `SELECT count(*)::int AS n FROM (
-                 SELECT 1 FROM events
-                  WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-                    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                  LIMIT $3) AS pending`,
+                 SELECT 1 FROM events WHERE ${COMMIT_SAFE_AFTER_CHECKPOINT} LIMIT $3) AS pending`,
       },
       [after.transactionId, after.position, cap],
     );
