@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
-import { isValidKafkaTopicName } from '#libs/kafka';
+import { NEWSROOM_TOPICS } from '#libs/contracts';
+import { DEFAULT_CLOUD_EVENT_SOURCE, isValidKafkaTopicName } from '#libs/kafka';
 
 /** Thrown at start-up when a setting is missing or wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -116,12 +117,12 @@ const spec = {
 
   KAFKA_BROKERS: brokerList({ default: undefined, desc: 'Comma-separated host:port list; unset = projections read the store directly' }),
   KAFKA_CLIENT_ID: str({ default: 'newsroom' }),
-  KAFKA_TOPIC_ARTICLES: kafkaTopic({ default: 'newsroom.article-events.v1' }),
-  KAFKA_TOPIC_REACTIONS: kafkaTopic({ default: 'newsroom.reactions.v1', desc: 'Must differ from KAFKA_TOPIC_ARTICLES' }),
+  KAFKA_TOPIC_ARTICLES: kafkaTopic({ default: NEWSROOM_TOPICS.articles }),
+  KAFKA_TOPIC_REACTIONS: kafkaTopic({ default: NEWSROOM_TOPICS.reactions, desc: 'Must differ from KAFKA_TOPIC_ARTICLES' }),
   KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
   KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
   KAFKA_GROUP_PREFIX: str({ default: 'newsroom' }),
-  CLOUDEVENTS_SOURCE: uriReference({ default: '/newsroom', desc: 'ce_source of every message: a URI-reference' }),
+  CLOUDEVENTS_SOURCE: uriReference({ default: DEFAULT_CLOUD_EVENT_SOURCE, desc: 'ce_source of every message: a URI-reference' }),
 
   RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
   RELAY_POLL_MS: positiveInt({ default: 25 }),

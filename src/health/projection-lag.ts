@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LOG_START, type LogCheckpoint } from '#libs/event-store';
+import { commitSafe, isAfterCheckpoint, laterCheckpoint, LOG_START, type LogCheckpoint } from '#libs/event-store';
 import { DEAD_LETTERS_TABLE, streamsTableOf, type Projection } from '#libs/projections';
 import { PROJECTIONS } from '../projections/projection-registry.js';
 import { shortCache } from './short-cache.js';
@@ -29,7 +29,7 @@ const pendingSql = (projection: Projection) => `
       FROM events e
       LEFT JOIN ${streamsTableOf(projection)} s ON s.stream_id = e.stream_id
      WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
-       AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       AND ${commitSafe('e')}
        AND e.stream_type = ANY($3::text[])
        AND e.stream_version > coalesce(s.version, 0)
        AND NOT EXISTS (SELECT 1 FROM ${DEAD_LETTERS_TABLE} d WHERE d.projection = $4 AND d.event_id = e.event_id)
@@ -39,7 +39,7 @@ const pendingSql = (projection: Projection) => `
     SELECT transaction_id, position FROM pending ORDER BY transaction_id, position LIMIT 1
   ), head AS (
     SELECT transaction_id, position FROM events
-     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     WHERE ${commitSafe()}
      ORDER BY transaction_id DESC, position DESC LIMIT 1
   )
   SELECT (SELECT count(*)::int FROM pending) AS behind,
@@ -133,8 +133,8 @@ export class ProjectionLag {
         ? { transactionId: checkpoint.cursor_transaction_id, position: Number(checkpoint.cursor_position) }
         : undefined;
     const known = this.cursors.get(projection.name);
-    let from = shared ? later(floor, shared) : floor;
-    if (known && known.rebuiltAt === rebuiltAt) from = later(from, known.cursor);
+    let from = shared ? laterCheckpoint(floor, shared) : floor;
+    if (known && known.rebuiltAt === rebuiltAt) from = laterCheckpoint(from, known.cursor);
 
     const [row] = await this.dataSource.query(pendingSql(projection), [
       from.transactionId,
@@ -146,16 +146,16 @@ export class ProjectionLag {
     let next = from;
     if (row.oldest_transaction_id !== null) {
       // Just before the oldest pending event: (t, p - 1) sorts right before (t, p).
-      next = later(from, { transactionId: row.oldest_transaction_id, position: Number(row.oldest_position) - 1 });
+      next = laterCheckpoint(from, { transactionId: row.oldest_transaction_id, position: Number(row.oldest_position) - 1 });
     } else if (row.head_transaction_id !== null) {
-      next = later(from, { transactionId: row.head_transaction_id, position: Number(row.head_position) });
+      next = laterCheckpoint(from, { transactionId: row.head_transaction_id, position: Number(row.head_position) });
     }
     this.cursors.set(projection.name, { cursor: next, rebuiltAt });
     return {
       eventsBehind: row.behind as number,
       secondsBehind: row.behind > 0 ? Math.max(0, Number(row.seconds)) : 0,
       // Saved when past what is stored (or, with nothing stored, past the checkpoint).
-      movedTo: isAfter(next, shared ?? floor) ? next : undefined,
+      movedTo: isAfterCheckpoint(next, shared ?? floor) ? next : undefined,
     };
   }
 
@@ -185,15 +185,4 @@ interface CheckpointRow {
   cursor_transaction_id: string | null;
   cursor_position: string | null;
   cursor_rebuilt_at: string | null;
-}
-
-/** Whether `a` comes strictly after `b` in the log's (transaction_id, position) order. */
-function isAfter(a: LogCheckpoint, b: LogCheckpoint): boolean {
-  const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
-  return ta !== tb ? ta > tb : a.position > b.position;
-}
-
-/** The later of two points in the log's (transaction_id, position) order. */
-function later(a: LogCheckpoint, b: LogCheckpoint): LogCheckpoint {
-  return isAfter(b, a) ? b : a;
 }

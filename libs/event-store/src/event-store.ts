@@ -101,9 +101,25 @@ export interface LogBatch {
   reachedEnd: boolean;
 }
 
-/** Events after the checkpoint ($1, $2) in the commit-safe part of the log (see readLog). */
+/**
+ * The commit-safe part of the log (see readLog): events whose transaction, and every transaction
+ * before it, has committed or aborted for good. `alias` names the events table when a query joins.
+ */
+export const commitSafe = (alias?: string): string =>
+  `${alias ? `${alias}.` : ''}transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/** Events after the checkpoint ($1, $2) in the commit-safe part of the log. */
 const COMMIT_SAFE_AFTER_CHECKPOINT = `(transaction_id, position) > ($1::xid8, $2::bigint)
-            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+            AND ${commitSafe()}`;
+
+/** The last event of the commit-safe log. `events.` keeps ORDER BY on the xid8 column, not the text alias. */
+const LOG_END: PreparedStatement = {
+  name: 'event_store_log_end',
+  text: `SELECT transaction_id::text AS transaction_id_text, position FROM events
+          WHERE ${commitSafe()}
+          ORDER BY events.transaction_id DESC, events.position DESC
+          LIMIT 1`,
+};
 
 /** A page of the log: up to $3 events after the checkpoint, of the stream types $4 if filtered. */
 const logPage = (filtered: boolean, columns: string) => `SELECT ${columns} FROM events
@@ -275,6 +291,15 @@ export class EventStore {
     return { events: rows.map(toRecordedEvent), reachedEnd: pageRows < limit && rows.length === pageRows };
   }
 
+  /**
+   * The last event of the commit-safe log, of any stream type (null while it is empty): every
+   * event up to it has committed, or aborted, for good.
+   */
+  async readLogEnd(manager?: EntityManager): Promise<LogCheckpoint | null> {
+    const [row] = await this.query<{ transaction_id_text: string; position: string }>(manager, LOG_END, []);
+    return row ? { transactionId: row.transaction_id_text, position: Number(row.position) } : null;
+  }
+
   /** The event at a global position, or null (used to wait for read models to catch up). */
   async readEventAt(position: number, manager?: EntityManager): Promise<RecordedEvent | null> {
     const rows = await this.query<EventRow>(manager, { text: `SELECT ${EVENT_COLUMNS} FROM events WHERE position = $1` }, [position]);
@@ -377,7 +402,7 @@ function resultOf(
   };
 }
 
-export function isStreamVersionConflict(error: unknown): boolean {
+function isStreamVersionConflict(error: unknown): boolean {
   const driverError = error as { code?: string; constraint?: string } | null;
   return driverError?.code === UNIQUE_VIOLATION && driverError.constraint === STREAM_VERSION_CONSTRAINT;
 }

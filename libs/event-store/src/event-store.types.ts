@@ -42,6 +42,17 @@ export interface LogCheckpoint {
 
 export const LOG_START: LogCheckpoint = Object.freeze({ transactionId: '0', position: 0 });
 
+/** Whether `a` comes strictly after `b` in the log's (transaction_id, position) order. */
+export function isAfterCheckpoint(a: LogCheckpoint, b: LogCheckpoint): boolean {
+  const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  return ta !== tb ? ta > tb : a.position > b.position;
+}
+
+/** The later of two points in the log's (transaction_id, position) order. */
+export function laterCheckpoint(a: LogCheckpoint, b: LogCheckpoint): LogCheckpoint {
+  return isAfterCheckpoint(b, a) ? b : a;
+}
+
 export interface AppendResult {
   /** The stream's version after this append: pass it as the next expected version. */
   nextExpectedVersion: number;

@@ -2,7 +2,7 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ValidationProblem, type FieldError } from './problem-details.js';
 
 /** Flattens class-validator's nested errors into `field.path: message` entries. */
-export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));

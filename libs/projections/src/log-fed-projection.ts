@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { LOG_BATCH_MAX_BYTES, type EventStore, type LogCheckpoint } from '#libs/event-store';
+import { isAfterCheckpoint, LOG_BATCH_MAX_BYTES, type EventStore, type LogCheckpoint } from '#libs/event-store';
 import { ProjectionApplier } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import type { Projection } from './projection.js';
@@ -15,18 +15,6 @@ export interface LogFeedOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const isAfter = (a: LogCheckpoint, b: LogCheckpoint): boolean =>
-  BigInt(a.transactionId) > BigInt(b.transactionId) || (a.transactionId === b.transactionId && a.position > b.position);
-
-/*
- * The last event of the commit-safe log: every event up to it, of any stream type, has committed
- * (or aborted) for good. `events.` keeps ORDER BY on the xid8 column, not the text alias.
- */
-const LOG_END = `SELECT transaction_id::text AS transaction_id_text, position FROM events
-                  WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                  ORDER BY events.transaction_id DESC, events.position DESC
-                  LIMIT 1`;
 
 /**
  * Feeds a projection straight from the store's global log (embedded mode, no Kafka), reading only
@@ -119,7 +107,7 @@ export class LogFedProjection {
       await this.applier.lock(tx, 'exclusive');
       const checkpoint = await this.applier.checkpoint(tx);
       // Taken before the read, so a read that ends short of the limit has seen all our events up to it.
-      const [end] = await tx.query(LOG_END);
+      const logEnd = await this.store.readLogEnd(tx);
       const { events, reachedEnd } = await this.store.readLogBatch(checkpoint, {
         limit: this.options.batchSize,
         maxBytes: this.options.maxBatchBytes ?? LOG_BATCH_MAX_BYTES,
@@ -128,11 +116,9 @@ export class LogFedProjection {
       });
       const last = events.at(-1);
       let next = last ? { transactionId: last.transactionId, position: last.position } : checkpoint;
-      if (reachedEnd && end) {
-        const logEnd = { transactionId: end.transaction_id_text as string, position: Number(end.position) };
-        if (isAfter(logEnd, next)) next = logEnd;
-      }
-      if (!isAfter(next, checkpoint)) return { read: 0, more: false, applied: 0, checkpoint };
+      // Past the end of our types too: the events of other types up to the log's end are scanned once.
+      if (reachedEnd && logEnd && isAfterCheckpoint(logEnd, next)) next = logEnd;
+      if (!isAfterCheckpoint(next, checkpoint)) return { read: 0, more: false, applied: 0, checkpoint };
       const result = await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
       return { read: events.length, more: !reachedEnd, applied: result.applied, checkpoint: next };
     });

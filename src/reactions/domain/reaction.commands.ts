@@ -13,4 +13,3 @@ export type React = ReactionCommandOf<'React', { kind: ReactionKind }>;
 export type RemoveReaction = ReactionCommandOf<'RemoveReaction', object>;
 
 export type ReactionCommand = React | RemoveReaction;
-export type ReactionCommandType = ReactionCommand['type'];

@@ -6,19 +6,20 @@ import { JSON_SCHEMA_DIALECT, UUID_PATTERN, type JSONSchema } from './json-schem
  * (attributes as `ce_*` headers, the event data alone as the value). Header values are text.
  */
 
-/** The CloudEvents attributes and our extension attributes, in the order they are documented. */
-export const CLOUD_EVENT_HEADER_NAMES = [
-  'ce_specversion',
-  'ce_id',
-  'ce_source',
-  'ce_type',
-  'ce_subject',
-  'ce_time',
-  'content-type',
-  'ce_streamid',
-  'ce_streamversion',
-  'ce_position',
-] as const;
+/** The header of each CloudEvents attribute and of our extension attributes, in the order they are documented. */
+export const CLOUD_EVENT_HEADERS = Object.freeze({
+  specversion: 'ce_specversion',
+  id: 'ce_id',
+  source: 'ce_source',
+  type: 'ce_type',
+  subject: 'ce_subject',
+  time: 'ce_time',
+  contentType: 'content-type',
+  streamId: 'ce_streamid',
+  streamVersion: 'ce_streamversion',
+  position: 'ce_position',
+} as const);
+export const CLOUD_EVENT_HEADER_NAMES = Object.freeze(Object.values(CLOUD_EVENT_HEADERS));
 export type CloudEventHeaderName = (typeof CLOUD_EVENT_HEADER_NAMES)[number];
 
 const STREAM_ID_PATTERNS: Record<NewsroomTopic, { pattern: string; description: string }> = {
