@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
+import { allowPublicCors } from './common/public-cors.js';
 import type { AppConfig } from './config/app-config.js';
 import { closeConnectionsWhenDrained } from './health/graceful-shutdown.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
@@ -50,6 +51,7 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     bodyParser: false,
   });
   acceptJsonBodiesOnly(app);
+  allowPublicCors(app, config.publicCorsOrigins);
   closeConnectionsWhenDrained(app);
   installHttpMetrics(app);
   await setupOpenApi(app);

@@ -73,6 +73,28 @@ const uriReference = makeValidator<string>((input) => {
   return input;
 });
 
+/** `*`, or the web origins (scheme://host[:port]) allowed to call the public endpoints from a browser; `none` for no CORS. */
+const corsOrigins = makeValidator<'*' | string[]>((input) => {
+  const value = input.trim();
+  if (value === '*') return '*';
+  if (value.toLowerCase() === 'none') return [];
+  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const bad = origins.filter((origin) => !isOrigin(origin));
+  if (origins.length === 0 || bad.length > 0) {
+    throw new Error(`expected *, none, or origins such as https://news.example.com, got ${bad.length ? bad.map((o) => `"${o}"`).join(', ') : 'nothing'}`);
+  }
+  return origins;
+});
+
+function isOrigin(candidate: string): boolean {
+  try {
+    const parsed = new URL(candidate);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === candidate;
+  } catch {
+    return false;
+  }
+}
+
 /** true/false, or the proxies to trust as a comma-separated list of addresses or CIDR ranges. */
 const trustProxy = makeValidator<boolean | string[]>((input) => {
   const value = input.trim().toLowerCase();
@@ -139,6 +161,10 @@ const spec = {
     default: false,
     desc: 'Take the client address from X-Forwarded-For: true trusts every hop (only behind a proxy that overwrites the header); or list the trusted proxies',
   }),
+  PUBLIC_CORS_ORIGINS: corsOrigins({
+    default: '*',
+    desc: 'Web origins whose pages may call the public endpoints (feeds, public articles, reactions) from a browser: *, a comma-separated list, or none',
+  }),
   REACTION_RATE_PER_READER: positiveInt({ default: 30, desc: 'Reactions per reader id per minute (per API process)' }),
   REACTION_RATE_PER_ADDRESS: positiveInt({ default: 600, desc: 'Reactions per client address per minute (per API process)' }),
   REACTION_ARTICLE_CACHE_MS: positiveInt({ default: 1000, desc: 'How long an API process trusts that an article is published' }),
@@ -188,6 +214,8 @@ export interface AppConfig {
   publicCachePollMs: number;
   /** Fastify's trustProxy: whether (or which) proxies' X-Forwarded-For names the client. */
   trustProxy: boolean | string[];
+  /** Origins allowed to call the public endpoints from a browser (CORS): any, or these (none when empty). */
+  publicCorsOrigins: '*' | string[];
   reactions: { ratePerReaderPerMinute: number; ratePerAddressPerMinute: number; articleCacheMs: number };
   /** /health/ready thresholds (0 = report only) and the worker's optional health/metrics port. */
   operations: {
@@ -269,6 +297,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     readWaitTimeoutMs: env.READ_WAIT_TIMEOUT_MS,
     publicCachePollMs: env.PUBLIC_CACHE_POLL_MS,
     trustProxy: env.TRUST_PROXY,
+    publicCorsOrigins: env.PUBLIC_CORS_ORIGINS,
     reactions: {
       ratePerReaderPerMinute: env.REACTION_RATE_PER_READER,
       ratePerAddressPerMinute: env.REACTION_RATE_PER_ADDRESS,
