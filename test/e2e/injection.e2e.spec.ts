@@ -1,4 +1,5 @@
 import Parser from 'rss-parser';
+import { isContractSourceUrl } from '#libs/contracts';
 import { tokenOfIdentity } from '../support/security/actors.js';
 import { articleIn, databaseProbe, inBatches, type DatabaseProbe, type Fixture, type FixtureState } from '../support/security/fixtures.js';
 import { activeContentIn, decodeEntities, scanMarkup, textOf } from '../support/security/markup.js';
@@ -394,6 +395,10 @@ describe('injection: hostile text is stored and served back inert', () => {
       '//example.com/protocol-relative',
       'https://example.com/"><script>alert(1)</script>',
       "https://example.com/' OR '1'='1",
+      // Not URIs (RFC 3986), so FactChecked's schema would refuse them on Kafka.
+      'https://example.com/%zz',
+      'https://example.com/{x}',
+      'https://example.com/path#frag|x',
     ])('refuses %s (400 on sources, nothing written)', async (url) => {
       const before = await database.lastPosition();
       const response = await http.post(
@@ -405,6 +410,20 @@ describe('injection: hostile text is stored and served back inert', () => {
       expect(isProblem(response)).toBe(true);
       expect(response.body.errors).toEqual([expect.objectContaining({ field: 'sources' })]);
       expect(await database.lastPosition()).toBe(before);
+    });
+
+    it('records international addresses (IRIs) as the URIs they stand for, which the contract takes', async () => {
+      const { id, claimId } = await articleIn(http, 'draft with claim', 'International sources');
+      const response = await http.post(
+        `/articles/${id}/claims/${claimId}/verdict`,
+        { rating: 'true', explanation: 'Checked.', sources: ['https://例え.jp/', 'HTTPS://EXAMPLE.COM/Straße?q=ü'] },
+        factChecker,
+      );
+      expect(response.status).toBe(200);
+      const stored = await http.get(`/articles/${id}`, factChecker);
+      const sources: string[] = stored.body.claims[0].verdict.sources;
+      expect(sources).toEqual(['https://xn--r8jz45g.jp/', 'https://EXAMPLE.COM/Stra%C3%9Fe?q=%C3%BC']);
+      expect(sources.filter((source) => !isContractSourceUrl(source))).toEqual([]);
     });
 
     it('control: the same verdict with http(s) sources is recorded', async () => {

@@ -49,6 +49,9 @@ const changedContent: JSONSchema = {
 const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 const HTTP_URL_PATTERN = '^https?://';
 
+/** A verdict's source: an absolute http(s) URI (RFC 3986; the API converts IRIs to URIs). */
+export const SOURCE_URL_SCHEMA: JSONSchema = { type: 'string', format: 'uri', pattern: HTTP_URL_PATTERN };
+
 /** A verdict's ratingValue follows from its rating (schema.org ClaimReview numbers); one branch per rating. */
 const ratingValueMatchesRating: readonly JSONSchema[] = VERDICT_RATINGS.map((rating) => ({
   properties: { rating: { const: rating }, ratingValue: { const: VERDICT_RATING_VALUES[rating] } },
@@ -113,7 +116,7 @@ export const ARTICLE_EVENT_SCHEMAS: Record<ArticleEventType, JSONSchema> = {
       explanation: nonBlankText('Why.'),
       sources: {
         type: 'array',
-        items: { type: 'string', format: 'uri', pattern: HTTP_URL_PATTERN },
+        items: SOURCE_URL_SCHEMA,
         description: 'http(s) URLs the verdict rests on.',
       },
       checkedBy: personSchema('The fact-checker.'),

@@ -1,12 +1,12 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { SOURCE_URL_SCHEMA } from './article-event.schemas.js';
 import { cloudEventHeadersSchema } from './cloud-event-headers.schema.js';
 import { EVENT_SCHEMAS_BY_CE_TYPE, isNewsroomCeType, NEWSROOM_CE_TYPES, type NewsroomTopic } from './event-catalog.js';
 
 /**
- * Checks messages against the contract's JSON Schemas with ajv (draft 2020-12, formats on).
- * For the contract specs and the end-to-end contract test; not exported from the library's index,
- * since ajv is a development dependency here.
+ * Checks messages against the contract's JSON Schemas with ajv (draft 2020-12, formats on): for
+ * subscribers, the contract specs, and the API's own checks of values that go into events.
  */
 export interface ContractValidator {
   /** What is wrong with a message value of this ce_type; empty when it is valid. */
@@ -20,8 +20,7 @@ const addFormats = addFormatsModule.default;
 
 export function createContractValidator(): ContractValidator {
   // strict: a keyword ajv does not know, or one that cannot apply, is a mistake in the schema.
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
-  addFormats(ajv);
+  const ajv = withFormats(new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }));
   const dataValidators = new Map<string, ValidateFunction>(
     NEWSROOM_CE_TYPES.map((ceType) => [ceType, ajv.compile(EVENT_SCHEMAS_BY_CE_TYPE[ceType])]),
   );
@@ -40,6 +39,19 @@ export function createContractValidator(): ContractValidator {
       return validate(headers) ? [] : describeErrors(validate.errors);
     },
   };
+}
+
+let sourceUrlValidator: ValidateFunction | undefined;
+
+/** Whether a verdict's source URL is one the FactChecked schema takes (so the API never records one it does not). */
+export function isContractSourceUrl(value: unknown): boolean {
+  sourceUrlValidator ??= withFormats(new Ajv2020({ strict: true })).compile(SOURCE_URL_SCHEMA);
+  return sourceUrlValidator(value);
+}
+
+function withFormats(ajv: Ajv2020): Ajv2020 {
+  addFormats(ajv);
+  return ajv;
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string[] {

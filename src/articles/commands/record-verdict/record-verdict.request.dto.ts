@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsUrl, MaxLength } from 'class-validator';
-import { VERDICT_RATINGS, type VerdictRating } from '#libs/contracts';
-import { IsStorableText, IsText } from '#libs/http';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsUrl, MaxLength, ValidateBy } from 'class-validator';
+import { isContractSourceUrl, VERDICT_RATINGS, type VerdictRating } from '#libs/contracts';
+import { iriToUri, IsStorableText, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 export class RecordVerdictRequest {
@@ -13,13 +14,24 @@ export class RecordVerdictRequest {
   @IsText(ARTICLE_LIMITS.explanation)
   explanation!: string;
 
-  /** Where the fact-checker found the evidence: http(s) URLs. */
-  @ApiProperty({ type: [String], format: 'uri', maxItems: ARTICLE_LIMITS.sources, description: 'http(s) URLs of the evidence' })
+  /** Where the fact-checker found the evidence: http(s) URLs; IRIs are recorded as the URIs they stand for. */
+  @ApiProperty({
+    type: [String],
+    format: 'uri',
+    maxItems: ARTICLE_LIMITS.sources,
+    description: 'http(s) URLs of the evidence. International addresses (IRIs) are recorded as URIs: punycode host, percent-encoded path.',
+  })
+  @Transform(({ value }) => (Array.isArray(value) ? value.map(iriToUri) : value))
   @IsArray()
   @ArrayMaxSize(ARTICLE_LIMITS.sources)
   @MaxLength(ARTICLE_LIMITS.sourceUrl, { each: true })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true }, { each: true })
   // isURL lets a NUL or a lone surrogate through in the path, query or fragment.
   @IsStorableText({ each: true })
+  // And characters RFC 3986 does not allow (`|`, `{`, a broken %-escape): FactChecked's schema would refuse them.
+  @ValidateBy(
+    { name: 'isContractSourceUrl', validator: { validate: isContractSourceUrl, defaultMessage: () => 'each value in $property must be a URI (RFC 3986)' } },
+    { each: true },
+  )
   sources!: string[];
 }
