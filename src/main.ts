@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createHttpApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 
@@ -8,10 +9,16 @@ async function main(): Promise<void> {
   const workers = process.argv.includes('--with-workers');
   const app = await createHttpApp(config, { workers });
   await app.listen(config.http.port, config.http.host);
+  const mode = `${config.embedded ? 'embedded PostgreSQL, projections from the store' : 'PostgreSQL'}${config.kafka ? ' + Kafka' : ''}${workers ? ', workers in this process' : ''}`;
+  if (config.env === 'production') {
+    // Production logs are JSON lines only.
+    new Logger('Newsroom').log({ msg: 'listening', host: config.http.host, port: config.http.port, mode });
+    return;
+  }
   const url = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${config.http.port}`;
   process.stdout.write(
     [
-      `Newsroom listening on ${url} (${config.embedded ? 'embedded PostgreSQL, projections from the store' : 'PostgreSQL'}${config.kafka ? ' + Kafka' : ''}${workers ? ', workers in this process' : ''})`,
+      `Newsroom listening on ${url} (${mode})`,
       `  staff token: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor`,
       config.auth.insecureSecret ? '  JWT_SECRET is unset: using the development secret (never in production)' : '',
     ]

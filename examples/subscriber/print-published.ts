@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { NEWSROOM_TOPICS } from '#libs/contracts';
+import type { KafkaLogger } from '#libs/kafka';
 import { createSubscriber, type NewsroomSubscriber } from '#libs/subscriber';
 
 export interface PrintPublishedOptions {
@@ -18,6 +19,8 @@ export interface PrintPublishedOptions {
   /** Where the newsroom serves its public pages, for the story URLs. */
   publicBaseUrl: string;
   print: (line: string) => void;
+  /** Where skipped messages and failures are reported. */
+  logger?: KafkaLogger;
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv, print: (line: string) => void): PrintPublishedOptions {
@@ -36,7 +39,7 @@ export async function printPublished(options: PrintPublishedOptions): Promise<Ne
   const { print } = options;
   // Corrections carry only the article id: remember the headlines of the stories seen so far.
   const headlines = new Map<string, string>();
-  const subscriber = createSubscriber({ brokers: options.brokers, groupId: options.groupId, topics: [options.topic] })
+  const subscriber = createSubscriber({ brokers: options.brokers, groupId: options.groupId, topics: [options.topic], logger: options.logger })
     .on('newsroom.article.published.v1', ({ data }) => {
       headlines.set(data.articleId, data.headline);
       print(`PUBLISHED   ${data.headline}`);
@@ -56,7 +59,8 @@ const storyUrl = (publicBaseUrl: string, slug: string): string =>
   `${publicBaseUrl.replace(/\/+$/, '')}/public/articles/${encodeURIComponent(slug)}`;
 
 async function main(): Promise<void> {
-  const options = optionsFromEnv(process.env, (line) => console.log(line));
+  // Story lines go to stdout; what the subscriber skips or fails on goes to stderr (console.error).
+  const options = { ...optionsFromEnv(process.env, (line) => console.log(line)), logger: { log: () => undefined, warn: console.error, error: console.error } };
   console.error(`Subscribing to ${options.topic} as group ${options.groupId} (Ctrl-C to stop)`);
   const subscriber = await printPublished(options);
   const stop = () => void subscriber.stop().then(() => process.exit(0));

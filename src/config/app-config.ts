@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
 import { NEWSROOM_TOPICS } from '#libs/contracts';
-import { DEFAULT_CLOUD_EVENT_SOURCE, isValidKafkaTopicName } from '#libs/kafka';
+import { DEFAULT_CLOUD_EVENT_SOURCE, DEFAULT_SESSION_TIMEOUT_MS, isValidKafkaTopicName } from '#libs/kafka';
 
 /** Thrown at start-up when a setting is missing or wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -46,6 +46,13 @@ const postgresUrl = makeValidator<string>((input) => {
 const kafkaTopic = makeValidator<string>((input) => {
   if (!isValidKafkaTopicName(input)) throw new Error(`"${input}" is not a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")`);
   return input;
+});
+
+/** Within the broker's default bounds (group.min/max.session.timeout.ms: 6 s and 30 min). */
+const sessionTimeout = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 6000 || value > 1_800_000) throw new Error(`expected milliseconds from 6000 to 1800000, got "${input}"`);
+  return value;
 });
 
 /** RFC 3986 (the WHATWG URL parser accepts almost anything, escaping it). Appendix B splits the parts. */
@@ -144,6 +151,10 @@ const spec = {
   KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
   KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
   KAFKA_GROUP_PREFIX: str({ default: 'newsroom' }),
+  KAFKA_SESSION_TIMEOUT_MS: sessionTimeout({
+    default: DEFAULT_SESSION_TIMEOUT_MS,
+    desc: "How long a projection consumer group waits for a silent (killed) worker before giving its partitions to the others",
+  }),
   CLOUDEVENTS_SOURCE: uriReference({ default: DEFAULT_CLOUD_EVENT_SOURCE, desc: 'ce_source of every message: a URI-reference' }),
 
   RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
@@ -204,6 +215,7 @@ export interface AppConfig {
     partitions: number;
     replicationFactor: number;
     groupPrefix: string;
+    sessionTimeoutMs: number;
     cloudEventsSource: string;
   };
   relay: { batchSize: number; pollMs: number };
@@ -287,6 +299,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
           partitions: env.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: env.KAFKA_REPLICATION_FACTOR,
           groupPrefix: env.KAFKA_GROUP_PREFIX,
+          sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
           cloudEventsSource: env.CLOUDEVENTS_SOURCE,
         }
       : undefined,

@@ -115,7 +115,7 @@ describe('ProjectionLag (PostgreSQL)', () => {
     await board({ eventsBehind: 2 }); // article-b v1 and the no longer parked article-c v1
   });
 
-  it('waits for a transaction still open, then counts its events (commit-safe order)', async () => {
+  it('counts events held back behind a transaction still open, and its own once it commits', async () => {
     await applyUpTo('article-b', 1);
     await applyUpTo('article-c', 1);
     const open = db.dataSource.createQueryRunner();
@@ -124,8 +124,8 @@ describe('ProjectionLag (PostgreSQL)', () => {
     try {
       await open.query(`INSERT INTO events (event_id, stream_id, stream_type, stream_version, type, data, metadata)
                         VALUES ($1, 'article-d', 'article', 1, 'ArticleDrafted', '{}', '{}')`, [randomUUID()]);
-      await append('article-e', [1]); // commits after the open one began: hidden until it ends
-      await board({ eventsBehind: 0 });
+      await append('article-e', [1]); // committed, but the commit-safe log holds it back until the open one ends
+      await board({ eventsBehind: 1 });
       await open.commitTransaction();
     } finally {
       await open.release();

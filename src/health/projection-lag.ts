@@ -22,21 +22,25 @@ export const LAG_COUNT_CAP = 10_000;
 /** Health probes and metric scrapes within this window share one computation. */
 const CACHE_MS = 1000;
 
-/** Committed events after `cursor` that the projection has not applied and not parked, oldest first. */
+/**
+ * Committed events after `cursor` that the projection has not applied and not parked, oldest
+ * first: also those the commit-safe log still holds back behind a transaction open elsewhere (the
+ * projection cannot have them yet, and is behind all the same). The cursor moves only within the
+ * commit-safe log: `oldest` and `head` are commit-safe, so no event can appear before them later.
+ */
 const pendingSql = (projection: Projection) => `
   WITH pending AS (
     SELECT e.transaction_id, e.position, e.recorded_at
       FROM events e
       LEFT JOIN ${streamsTableOf(projection)} s ON s.stream_id = e.stream_id
      WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
-       AND ${commitSafe('e')}
        AND e.stream_type = ANY($3::text[])
        AND e.stream_version > coalesce(s.version, 0)
        AND NOT EXISTS (SELECT 1 FROM ${DEAD_LETTERS_TABLE} d WHERE d.projection = $4 AND d.event_id = e.event_id)
      ORDER BY e.transaction_id, e.position
      LIMIT $5
   ), oldest AS (
-    SELECT transaction_id, position FROM pending ORDER BY transaction_id, position LIMIT 1
+    SELECT transaction_id, position FROM pending WHERE ${commitSafe()} ORDER BY transaction_id, position LIMIT 1
   ), head AS (
     SELECT transaction_id, position FROM events
      WHERE ${commitSafe()}

@@ -26,6 +26,8 @@ export interface KafkaFeedOptions {
   groupId: string;
   topics: TopicSpec[];
   logger: Logger;
+  /** The consumer group's session timeout (see KafkaConsumerOptions). */
+  sessionTimeoutMs?: number;
   /**
    * How long stop() waits for Kafka work in flight (creating topics, joining or leaving the group,
    * the batch in hand) before leaving it behind (default 5 s). kafkajs retries each on its own while
@@ -137,6 +139,7 @@ export class KafkaFedProjection {
     return this.kafka.createConsumer({
       groupId: this.options.groupId,
       topics: this.options.topics.map((topic) => topic.name),
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
       fromBeginning: true,
       // Batches of different partitions may apply side by side (they lock their own articles).
       partitionsConsumedConcurrently: 3,

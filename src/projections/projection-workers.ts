@@ -59,6 +59,7 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
           projection.streamTypes.some((streamType) => topicOf(this.config, streamType) === topic.name),
         ),
         logger: this.logger,
+        sessionTimeoutMs: kafka.sessionTimeoutMs,
         onApplied,
       });
     }

@@ -306,13 +306,17 @@ export class EventStore {
     return rows.length ? toRecordedEvent(rows[0]) : null;
   }
 
-  /** How many committed events lie after a checkpoint (capped, for lag metrics). */
+  /**
+   * How many committed events lie after a checkpoint (capped, for lag metrics): also those the
+   * commit-safe log still holds back behind a transaction open elsewhere, since a reader waiting
+   * on them is behind all the same.
+   */
   async countAfter(after: LogCheckpoint, cap = 1_000_000, manager?: EntityManager): Promise<number> {
     const [row] = await this.query<{ n: number }>(
       manager,
       {
         text: `SELECT count(*)::int AS n FROM (
-                 SELECT 1 FROM events WHERE ${COMMIT_SAFE_AFTER_CHECKPOINT} LIMIT $3) AS pending`,
+                 SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT $3) AS pending`,
       },
       [after.transactionId, after.position, cap],
     );

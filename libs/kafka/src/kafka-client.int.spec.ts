@@ -115,28 +115,50 @@ describe('KafkaClient (real broker)', () => {
     expect(afterRestart.map((message) => message.headers.seq)).toEqual(['40']);
   });
 
-  it('reports a crash kafkajs will not restart from, and stops counting itself as running', async () => {
+  async function topicWithOneMessage(): Promise<string> {
     const topic = uniqueName('t-crash');
     await kafka.ensureTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
     const producer = kafka.createProducer();
     await producer.connect();
     await producer.sendBatch([{ topic, messages: [{ key: 'a', value: '{}', headers: {} }] }]);
     await producer.disconnect();
+    return topic;
+  }
 
+  it('reports a crash kafkajs will not restart from, and stops counting itself as running', async () => {
+    const topic = await topicWithOneMessage();
     const crashes: { error: string; restarting: boolean }[] = [];
     const consumer = kafka.createConsumer({
       groupId: uniqueName('t-group'),
       topics: [topic],
       onCrash: (error, restarting) => void crashes.push({ error: error.message, restarting }),
     });
-    // kafkajs retries most errors, but takes a TypeError for a bug and gives up on the consumer.
+    // An error kafkajs is told not to retry, as some of its own protocol errors are.
     await consumer.start(async () => {
-      throw new TypeError('a bug in the handler');
+      throw Object.assign(new Error('the group refuses this member'), { retriable: false });
     });
     try {
       await waitFor(() => crashes.length > 0, { timeoutMs: 45_000 });
-      expect(crashes[0]).toEqual({ error: expect.stringContaining('a bug in the handler'), restarting: false });
+      expect(crashes[0]).toEqual({ error: expect.stringContaining('the group refuses this member'), restarting: false });
       expect(consumer.isRunning).toBe(false);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("retries a handler's own bug (a TypeError) like any failure, where kafkajs alone would give up for good", async () => {
+    const topic = await topicWithOneMessage();
+    const crashes: boolean[] = [];
+    let calls = 0;
+    const consumer = kafka.createConsumer({ groupId: uniqueName('t-group'), topics: [topic], onCrash: (_, restarting) => void crashes.push(restarting) });
+    await consumer.start(async () => {
+      calls++;
+      throw new TypeError('a bug in the handler');
+    });
+    try {
+      await waitFor(() => calls >= 3, { timeoutMs: 45_000, describe: () => `${calls} calls, crashes ${JSON.stringify(crashes)}` });
+      expect(crashes).not.toContain(false);
+      expect(consumer.isRunning).toBe(true);
     } finally {
       await consumer.stop();
     }

@@ -8,6 +8,10 @@ export interface KafkaConsumerOptions {
   topics: readonly string[];
   /** Where a group with no committed offset starts: the beginning (default) or only new messages. */
   fromBeginning?: boolean;
+  /**
+   * How long the group waits for a silent member (one killed, say) before handing its partitions to
+   * the others (default DEFAULT_SESSION_TIMEOUT_MS; the broker takes 6 s to 30 min by default).
+   */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxBytesPerPartition?: number;
@@ -25,11 +29,18 @@ export interface KafkaConsumerOptions {
   partitionsConsumedConcurrently?: number;
   /**
    * kafkajs stopped the consumer after a failure; `restarting` tells whether it comes back. When it
-   * does not (an error kafkajs deems non-retriable, e.g. the group refusing this member's protocol,
-   * or a handler's TypeError), the consumer has left the group for good: stop() it and start anew.
+   * does not (an error kafkajs deems non-retriable, e.g. the group refusing this member's protocol;
+   * a handler's own errors, TypeErrors too, are always retried), the consumer has left the group for
+   * good: stop() it and start anew.
    */
   onCrash?: (error: Error, restarting: boolean) => void;
 }
+
+/**
+ * 10 s, not kafkajs's 30 s: a killed member's partitions stall that long. Heartbeats go every 3 s
+ * (kafkajs's default) between batches, and from handlers that call heartbeat() during a long one.
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 /** Messages of one partition, in offset order. */
 export interface IncomingBatch {
@@ -67,7 +78,7 @@ export class KafkaConsumer {
     this.consumer = kafkajsOf(client).consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs,
+      sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
       heartbeatInterval: options.heartbeatIntervalMs,
       maxBytesPerPartition: options.maxBytesPerPartition,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
@@ -110,13 +121,17 @@ export class KafkaConsumer {
       eachBatch: async ({ batch, heartbeat, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0 || isStale()) return;
         const { topic, partition } = batch;
-        await handler({
-          topic,
-          partition,
-          messages: batch.messages.map((message) => toIncomingMessage(topic, partition, message)),
-          heartbeat,
-          isStale,
-        });
+        try {
+          await handler({
+            topic,
+            partition,
+            messages: batch.messages.map((message) => toIncomingMessage(topic, partition, message)),
+            heartbeat,
+            isStale,
+          });
+        } catch (error) {
+          throw retriable(error);
+        }
         if (isStale()) return;
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
@@ -133,6 +148,20 @@ export class KafkaConsumer {
     this.running = false;
     await this.consumer.disconnect();
   }
+}
+
+/** kafkajs gives up on a consumer for good when a handler throws one of these, and nothing restarts it. */
+const KAFKAJS_UNRECOVERABLE = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
+
+/**
+ * A handler's own bug (a TypeError, say) fails its batch like any other error: the batch comes
+ * again after kafkajs's back-off, instead of the consumer leaving the group silently and for good.
+ */
+function retriable(error: unknown): unknown {
+  if (!(error instanceof Error) || !KAFKAJS_UNRECOVERABLE.has(error.name)) return error;
+  const wrapped = new Error(`batch handler failed: ${error.message}`, { cause: error });
+  wrapped.name = 'BatchHandlerError';
+  return wrapped;
 }
 
 function toIncomingMessage(topic: string, partition: number, message: KafkaMessage): IncomingMessage {

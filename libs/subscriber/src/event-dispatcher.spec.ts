@@ -112,7 +112,7 @@ describe('EventDispatcher', () => {
     expect(await logging.dispatch(batchOf([notOurs, notJson, published('After')]))).toEqual({ handled: 1, duplicates: 0, ignored: 0, invalid: 2 });
     expect(handled).toEqual(['After']);
     expect(logger.lines).toEqual([
-      expect.stringMatching(/^warn Skipped a message that is not a Newsroom CloudEvent at test-topic\[0\]@0: message has no ce_specversion header$/),
+      expect.stringMatching(/^warn Skipped an invalid message at test-topic\[0\]@0: message has no ce_specversion header$/),
       expect.stringMatching(/@1: message value is not JSON/),
     ]);
 
@@ -123,6 +123,31 @@ describe('EventDispatcher', () => {
     });
     await reporting.dispatch(batchOf([notOurs]));
     expect(invalid).toEqual(['0: message has no ce_specversion header']);
+  });
+
+  it("skips events whose data does not match their ce_type's schema: handlers get only what their types promise", async () => {
+    const withData = (data: unknown) => ({ ...published('x'), value: JSON.stringify(data) });
+    const valid = publishedData(articleId, 'Valid');
+    const nullData = withData(null);
+    const extraField = withData({ ...valid, surprise: true });
+    const missingField = withData({ ...valid, headline: undefined });
+
+    const invalid: string[] = [];
+    const handled: string[] = [];
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore(), onInvalid: (error, origin) => void invalid.push(`${origin.offset}: ${error.message}`) });
+    dispatcher.on('newsroom.article.published.v1', (event) => void handled.push(event.data.headline));
+    expect(await dispatcher.dispatch(batchOf([nullData, extraField, missingField, published('After')]))).toEqual({ handled: 1, duplicates: 0, ignored: 0, invalid: 3 });
+    expect(handled).toEqual(['After']);
+    expect(invalid).toEqual([
+      expect.stringMatching(/^0: the data of newsroom.article.published.v1 event .* does not match its schema: \/ must be object/),
+      expect.stringMatching(/^1: .*must NOT have additional properties \(surprise\)/),
+      expect.stringMatching(/^2: .*must have required property 'headline'/),
+    ]);
+
+    // A subscriber that checks nothing itself (validatePayloads: false) gets them as they are.
+    const trusting = new EventDispatcher({ seenStore: new InMemorySeenStore(), validatePayloads: false });
+    trusting.on('newsroom.article.published.v1', () => undefined);
+    expect(await trusting.dispatch(batchOf([nullData, extraField]))).toMatchObject({ handled: 2, invalid: 0 });
   });
 
   it('stops when the batch goes stale (a rebalance), leaving the rest for redelivery', async () => {

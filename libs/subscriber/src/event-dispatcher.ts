@@ -1,4 +1,4 @@
-import { isNewsroomCeType, type NewsroomCeType } from '#libs/contracts';
+import { createContractValidator, isNewsroomCeType, type ContractValidator, type NewsroomCeType } from '#libs/contracts';
 import { CloudEventMessageError, fromCloudEventMessage, type CloudEventEnvelope, type IncomingMessage, type KafkaLogger } from '#libs/kafka';
 import type { EventHandler, MessageOrigin, UnknownCloudEvent } from './newsroom-cloud-event.js';
 import type { SeenStore } from './seen-store.js';
@@ -7,8 +7,13 @@ export interface EventDispatcherOptions {
   seenStore: SeenStore;
   /** Gets well-formed events of ce_types outside the contract; without it they are skipped. */
   onUnknown?: (event: UnknownCloudEvent) => void | Promise<void>;
-  /** Gets messages that are not our CloudEvents at all; without it they are logged and skipped. */
+  /**
+   * Gets messages that are not our CloudEvents at all, and events whose data does not match their
+   * ce_type's schema; without it they are skipped (and logged, given a logger).
+   */
   onInvalid?: (error: CloudEventMessageError, origin: MessageOrigin) => void | Promise<void>;
+  /** Check each contract event's data against its JSON Schema before its handler sees it (default true). */
+  validatePayloads?: boolean;
   logger?: KafkaLogger;
 }
 
@@ -27,7 +32,7 @@ export interface DispatchCounts {
   duplicates: number;
   /** A contract type nobody registered a handler for, or an unknown type without onUnknown. */
   ignored: number;
-  /** Not one of our CloudEvents. */
+  /** Not one of our CloudEvents, or data that does not match its ce_type's schema. */
   invalid: number;
 }
 
@@ -44,7 +49,12 @@ export class EventDispatcher {
 
   private readonly runningTotals: DispatchCounts = { handled: 0, duplicates: 0, ignored: 0, invalid: 0 };
 
-  constructor(private readonly options: EventDispatcherOptions) {}
+  private readonly contract: ContractValidator | undefined;
+
+  constructor(private readonly options: EventDispatcherOptions) {
+    // The handlers' types promise data of the contract's shape: hold any other producer to it.
+    this.contract = options.validatePayloads === false ? undefined : createContractValidator();
+  }
 
   on<Type extends NewsroomCeType>(type: Type, handler: EventHandler<Type>): void {
     if (!isNewsroomCeType(type)) throw new Error(`"${type}" is not a ce_type of the Newsroom contract`);
@@ -82,15 +92,16 @@ export class EventDispatcher {
       envelope = fromCloudEventMessage(message);
     } catch (error) {
       if (!(error instanceof CloudEventMessageError)) throw error;
-      if (this.options.onInvalid) await this.options.onInvalid(error, origin);
-      else this.options.logger?.warn(`Skipped a message that is not a Newsroom CloudEvent at ${describeOrigin(origin)}: ${error.message}`);
-      return 'invalid';
+      return this.invalid(error, origin);
     }
 
-    const handle: UntypedHandler | undefined = isNewsroomCeType(envelope.type)
-      ? this.handlers.get(envelope.type)
-      : this.options.onUnknown;
+    const { type } = envelope;
+    const handle: UntypedHandler | undefined = isNewsroomCeType(type) ? this.handlers.get(type) : this.options.onUnknown;
     if (!handle) return 'ignored';
+    const dataErrors = isNewsroomCeType(type) && this.contract ? this.contract.dataErrors(type, envelope.data) : [];
+    if (dataErrors.length > 0) {
+      return this.invalid(new CloudEventMessageError(`the data of ${envelope.type} event ${envelope.id} does not match its schema: ${dataErrors.join('; ')}`), origin);
+    }
     if (await this.options.seenStore.has(envelope.id)) return 'duplicates';
 
     try {
@@ -104,6 +115,12 @@ export class EventDispatcher {
     }
     await this.options.seenStore.add(envelope.id);
     return 'handled';
+  }
+
+  private async invalid(error: CloudEventMessageError, origin: MessageOrigin): Promise<'invalid'> {
+    if (this.options.onInvalid) await this.options.onInvalid(error, origin);
+    else this.options.logger?.warn(`Skipped an invalid message at ${describeOrigin(origin)}: ${error.message}`);
+    return 'invalid';
   }
 }
 

@@ -84,6 +84,24 @@ describe('NewsroomSubscriber (real broker)', () => {
     expect(logger.lines.some((line) => line.includes('downstream database unavailable'))).toBe(true);
   });
 
+  it("retries a batch whose handler has a bug of its own (a TypeError), instead of stopping for good", async () => {
+    const messages = stories();
+    const topic = await topicWith(messages);
+    const handled = new Set<string>();
+    let bugs = 0;
+    const subscriber = createSubscriber({ brokers, groupId: uniqueName('g'), topics: [topic], logger: memoryLogger() })
+      .on('newsroom.article.published.v1', (event) => void handled.add(event.id))
+      .on('newsroom.article.correction-issued.v1', (event) => {
+        if (bugs++ === 0) (undefined as unknown as { text: string }).text.trim(); // throws a TypeError
+        handled.add(event.id);
+      });
+    await start(subscriber);
+
+    await waitFor(() => handled.size >= 9, { timeoutMs: 45_000, describe: () => `${handled.size} of 9 handled, running: ${subscriber.isRunning}` });
+    expect(bugs).toBeGreaterThan(6);
+    expect(subscriber.isRunning).toBe(true);
+  });
+
   it('commits what it handled (a restart goes on from there), and replays from the beginning on demand', async () => {
     const messages = stories();
     const topic = await topicWith(messages);

@@ -13,12 +13,16 @@ export interface SubscriberOptions {
   topics?: readonly string[];
   /** Where a group without committed offsets starts: the beginning (default), or only new events. */
   fromBeginning?: boolean;
+  /** How long the group waits for a silent (killed) member before giving its partitions to others (10 s by default). */
+  sessionTimeoutMs?: number;
   /** Kafka client id; the group id by default. */
   clientId?: string;
   /** Deduplication by ce_id; a bounded in-memory store by default. */
   seenStore?: SeenStore;
   onUnknown?: EventDispatcherOptions['onUnknown'];
   onInvalid?: EventDispatcherOptions['onInvalid'];
+  /** Check each event's data against its ce_type's JSON Schema before a handler sees it (default true). */
+  validatePayloads?: boolean;
   /** Where the subscriber and the Kafka client report; nothing is logged without one. */
   logger?: KafkaLogger;
 }
@@ -52,6 +56,7 @@ export class NewsroomSubscriber {
       seenStore: this.seenStore,
       onUnknown: options.onUnknown,
       onInvalid: options.onInvalid,
+      validatePayloads: options.validatePayloads,
       logger: options.logger,
     });
   }
@@ -64,8 +69,9 @@ export class NewsroomSubscriber {
     return this;
   }
 
+  /** False once stopped, and once the consumer stopped for good after a failure (start() again then). */
   get isRunning(): boolean {
-    return this.consumer !== undefined;
+    return this.consumer?.isRunning ?? false;
   }
 
   /** Counts since this subscriber was created, e.g. for metrics. */
@@ -75,16 +81,22 @@ export class NewsroomSubscriber {
 
   /** Joins the group and starts handling events; resolves once consuming has begun. */
   async start(): Promise<void> {
-    if (this.consumer) throw new Error('the subscriber is already started');
+    if (this.isRunning) throw new Error('the subscriber is already started');
     const consumer = this.kafka.createConsumer({
       groupId: this.options.groupId,
       topics: this.topics,
       fromBeginning: this.options.fromBeginning ?? true,
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
       onCrash: (error, restarting) => {
         this.options.logger?.error(
           `Subscriber ${this.options.groupId}: the consumer stopped (${error.message}); ` +
             (restarting ? 'it restarts from the last committed offsets' : 'it does not restart: call start() again'),
         );
+        // Given up on: let start() begin anew (handler errors never get here: they are retried).
+        if (!restarting && this.consumer === consumer) {
+          this.consumer = undefined;
+          void consumer.stop().catch(() => undefined);
+        }
       },
     });
     this.consumer = consumer;

@@ -16,7 +16,10 @@ import { stringify } from 'yaml';
  * committed file differs from renderAsyncApiYaml(), and validates it with @asyncapi/parser.
  */
 
-/** Bumped when the document changes in a way subscribers should notice (new event, new field). */
+/**
+ * Bumped when the document changes: the minor version for what subscribers may ignore (a new
+ * ce_type, a new header), the major version for a removal. A payload never changes in place.
+ */
 export const CONTRACT_VERSION = '1.0.0';
 
 /** Partition count the service creates its topics with unless KAFKA_TOPIC_PARTITIONS says otherwise. */
@@ -44,8 +47,10 @@ Order: the message key is the article id, so all events of an article are on one
 arrive in the order they happened: within one \`ce_streamid\`, \`ce_streamversion\` increases by
 one per event. There is no order across articles.
 
-Unknown \`ce_type\` values and unknown headers may appear as the contract grows: ignore them.
-A breaking change gets a new \`ce_type\` suffix (\`.v2\`) or a new topic, never a change in place.`;
+Evolution: new \`ce_type\` values and new headers may appear as the contract grows: ignore them.
+The payload of a \`ce_type\` never changes shape: its schema is closed (no additional properties),
+so a subscriber may validate with it. Any change to a payload, a new field too, comes as a new
+\`ce_type\` version (\`.v2\`) or a new topic, never as a change in place.`;
 
 export function buildAsyncApiDocument(): Record<string, unknown> {
   const topics = Object.keys(NEWSROOM_TOPICS) as NewsroomTopic[];
