@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { EventStore } from '#libs/event-store';
+import { EventStore, type DomainEvent, type RecordedEvent } from '#libs/event-store';
 import { articleStreamId } from '#libs/contracts';
 import { ProblemError } from '#libs/http';
 import { createTestDatabase } from '#libs/testing';
@@ -81,6 +81,39 @@ describe('ArticleStream with its state cache (PostgreSQL)', () => {
     await expect(stale).rejects.toMatchObject({ status: 412 });
     await expect(stale).rejects.toBeInstanceOf(ProblemError);
     expect((await store.readStream(articleStreamId(articleId))).map((event) => event.streamVersion)).toEqual([1, 2]);
+  });
+
+  describe('when another write lands between the read and the append', () => {
+    /** A store whose next stream read lets another process write right after it: the race, on demand. */
+    class RacingStore extends EventStore {
+      beforeNextAppend?: () => Promise<unknown>;
+      override async readStream<E extends DomainEvent = DomainEvent>(...args: Parameters<EventStore['readStream']>): Promise<RecordedEvent<E>[]> {
+        const events = await super.readStream<E>(...args);
+        const race = this.beforeNextAppend;
+        this.beforeNextAppend = undefined;
+        await race?.();
+        return events;
+      }
+    }
+
+    it.each([
+      ['with If-Match', 1, { status: 412, code: 'version-mismatch' }],
+      ['without If-Match', undefined, { status: 409, code: 'concurrent-modification' }],
+    ])('%s it refuses and writes nothing, with no retry behind the caller\'s back', async (_, ifMatch, refusal) => {
+      const racing = new RacingStore(dataSource);
+      const loser = new ArticleStream(racing, new Clock(), new ArticleStateCache());
+      const articleId = randomUUID();
+      await one.stream.execute(as(reporter, articleId), 'DraftArticle', draft);
+
+      racing.beforeNextAppend = () => other.stream.execute(as(reporter, articleId), 'ReviseArticle', { changes: { body: 'Won the race.' } });
+      const lost = loser.execute(as(reporter, articleId, ifMatch), 'ReviseArticle', { changes: { body: 'Lost the race.' } });
+      await expect(lost).rejects.toMatchObject(refusal);
+      const events = await store.readStream(articleStreamId(articleId));
+      expect(events.map((event) => [event.streamVersion, (event.data as { changes?: { body?: string } }).changes?.body])).toEqual([
+        [1, undefined],
+        [2, 'Won the race.'],
+      ]);
+    });
   });
 
   it('keeps the newer fold when an older one is remembered late', () => {

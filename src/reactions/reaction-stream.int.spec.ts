@@ -1,6 +1,10 @@
+import { reactionStreamId } from '#libs/contracts';
+import { EventStore } from '#libs/event-store';
 import { genericPlanOf } from '#libs/testing';
 import { projectionDatabase, type ProjectionDatabase } from '../../test/support/projection-database.js';
-import { SNAPSHOTS } from './reaction-stream.js';
+import { Clock } from '../common/clock.js';
+import type { ReactableArticles } from './reactable-articles.js';
+import { ReactionStream, SNAPSHOTS } from './reaction-stream.js';
 
 describe('the reaction snapshots statement (PostgreSQL)', () => {
   let database: ProjectionDatabase;
@@ -20,5 +24,35 @@ describe('the reaction snapshots statement (PostgreSQL)', () => {
     expect(plan).toContain('Index Scan Backward using events_stream_version_unique on events');
     expect(plan).toContain('Index Scan using reaction_counts_pkey on reaction_counts');
     expect(plan).not.toMatch(/Seq Scan|Hash/);
+  });
+});
+
+describe('ReactionStream (PostgreSQL)', () => {
+  let database: ProjectionDatabase;
+  let store: EventStore;
+  let stream: ReactionStream;
+  const articleId = '0199d0c4-0000-7000-8000-0000000000c1';
+  // Whether the story is published is ReactableArticles' business, tested with the endpoints.
+  const published = { assertReactable: async () => undefined } as unknown as ReactableArticles;
+
+  beforeAll(async () => {
+    database = await projectionDatabase();
+    store = new EventStore(database.dataSource);
+    stream = new ReactionStream(database.dataSource, store, published, new Clock());
+  });
+  afterAll(async () => database?.close());
+
+  it("retries once when the same reader's other request wrote first: both land, as if one after the other", async () => {
+    const readerId = 'reader-race-0001';
+    // Both reads go out in one statement, so both decide on the empty stream and one append loses.
+    const answers = await Promise.all([
+      stream.execute({ articleId, readerId }, { type: 'React', kind: 'like' }),
+      stream.execute({ articleId, readerId }, { type: 'React', kind: 'love' }),
+    ]);
+    const events = await store.readStream(reactionStreamId(articleId, readerId));
+    expect(events.map((event) => event.type)).toEqual(['ReactionAdded', 'ReactionChanged']);
+    const last = events[1].data as { kind: string; previousKind: string };
+    expect(answers.map((answer) => answer.yourReaction).sort()).toEqual(['like', 'love']);
+    expect(answers.find((answer) => answer.position === events[1].position)?.yourReaction).toBe(last.kind);
   });
 });

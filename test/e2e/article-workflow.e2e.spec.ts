@@ -420,7 +420,9 @@ describe('article workflow over HTTP', () => {
     expect(response.body.version).toBe(2);
   });
 
-  it('lets exactly one of many concurrent writes at the same expected version win', async () => {
+  it('lets exactly one of many concurrent writes with the same If-Match win; the others get 412', async () => {
+    // Most losers see version 2 when they read; the race between a read and an append itself is
+    // pinned in src/articles/article-stream.int.spec.ts.
     const id = await draft();
     const attempts = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
+import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE, articleIdOfData, articleStreamId } from '#libs/contracts';
 import type { RecordedEvent } from '#libs/event-store';
 import { freePort } from '#libs/testing';
 import { KafkaClient } from './kafka-client.js';
@@ -90,9 +90,11 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     return rows.length ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : null;
   }
 
-  /** Every event of these streams, in log order. */
-  async function eventsOf(streamIds: string[]): Promise<RecordedEvent[]> {
-    const streams = await Promise.all(streamIds.map((id) => db.store.readStream(id)));
+  const articleIdOf = (event: RecordedEvent): string => articleIdOfData(event.data)!;
+
+  /** Every event of these articles' streams, in log order. */
+  async function eventsOf(articleIds: string[]): Promise<RecordedEvent[]> {
+    const streams = await Promise.all(articleIds.map((id) => db.store.readStream(articleStreamId(id))));
     return streams.flat().sort((a, b) => a.position - b.position);
   }
 
@@ -141,16 +143,16 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
         ce_id: event.eventId,
         ce_source: '/newsroom-test',
         ce_type: ARTICLE_CLOUD_EVENT_TYPES[event.type as keyof typeof ARTICLE_CLOUD_EVENT_TYPES],
-        ce_subject: event.streamId,
+        ce_subject: articleIdOf(event),
         ce_time: event.recordedAt.toISOString(),
         'content-type': 'application/json',
         ce_streamid: event.streamId,
         ce_streamversion: String(event.streamVersion),
         ce_position: String(event.position),
       });
-      expect(message.key).toBe(event.streamId);
+      expect(message.key).toBe(articleIdOf(event));
       expect(message.envelope.data).toEqual(event.data);
-      expect(message.envelope.data.articleId).toBe(event.streamId);
+      expect(message.envelope.streamId).toBe(articleStreamId(articleIdOf(event)));
     }
     const order = versionsByArticle(messages);
     for (const articleId of articles) {

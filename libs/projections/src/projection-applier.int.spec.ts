@@ -110,6 +110,25 @@ describe('ProjectionApplier (PostgreSQL)', () => {
     expect(await parked(projection, [locked, free])).toEqual([]);
   });
 
+  it('moves the log checkpoint only forward, whatever a late batch asks for', async () => {
+    const projection = countingWith('statement_timeout');
+    const applier = new ProjectionApplier(projection);
+    await applier.ensureCheckpoint(dataSource);
+    const move = (to: { transactionId: string; position: number }) =>
+      applier.transact(dataSource, async (tx, isolate) => {
+        await applier.lock(tx, 'exclusive');
+        return applier.applyBatch(tx, [], { isolate, moveCheckpointTo: to });
+      });
+
+    await move({ transactionId: '900', position: 50 });
+    expect(await applier.checkpoint(dataSource)).toEqual({ transactionId: '900', position: 50 });
+    await move({ transactionId: '899', position: 99 });
+    await move({ transactionId: '900', position: 49 });
+    expect(await applier.checkpoint(dataSource)).toEqual({ transactionId: '900', position: 50 });
+    await move({ transactionId: '900', position: 51 });
+    expect(await applier.checkpoint(dataSource)).toEqual({ transactionId: '900', position: 51 });
+  });
+
   it('counts a batch that comes again after its count was lost: the row moves, the counter does not', async () => {
     const projection = countingWith('lock_timeout');
     const applier = new ProjectionApplier(projection);

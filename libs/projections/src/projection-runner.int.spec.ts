@@ -130,6 +130,16 @@ describe('projection runner (PostgreSQL)', () => {
       { stream_version: 2, error: expect.stringContaining('cannot apply') },
       { stream_version: 3, error: expect.stringContaining('queued behind') },
     ]);
+
+    // Another stream of the same article (key p1), where no version gap can give it away: it
+    // queues behind the parked event too, in a later batch as in the same one.
+    await store.appendToStream('article-p1-other', [{ type: 'Happened', data: { articleId: 'p1' } }], { streamType: 'article', expectedVersion: 0, metadata });
+    await feed().catchUp();
+    expect((await counts()).p1).toBe(1);
+    const [queued] = await dataSource.query(
+      `SELECT key, error FROM projection_dead_letters WHERE projection = 'test-counts' AND stream_id = 'article-p1-other'`,
+    );
+    expect(queued).toEqual({ key: 'p1', error: expect.stringContaining('queued behind') });
   });
 
   it('rebuilds into fresh tables that equal the live ones, while writes and reads go on', async () => {

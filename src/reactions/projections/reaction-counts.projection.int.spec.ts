@@ -131,6 +131,32 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
     expect(await counts()).toEqual(expectedCounts());
   });
 
+  it("keeps an article's latest reaction time when a batch with an older one is applied after it", async () => {
+    // recordedAt is the writing transaction's start and the log follows commit order, so a later
+    // batch can carry an older time.
+    const articleId = '0199d0c4-0000-7000-8000-0000000000b1';
+    const reacted = async (readerId: string, at: string): Promise<ProjectedEvent> => {
+      const events = decide({ type: 'React', data: { articleId, readerId, kind: 'love', now: new Date(at) } } as ReactionCommand, null);
+      const { events: [written] } = await store.appendToStream(reactionStreamId(articleId, readerId), events, { streamType: 'reaction', expectedVersion: 0, metadata });
+      return { ...fromRecordedEvent(written), recordedAt: new Date(at) };
+    };
+    const applier = new ProjectionApplier(reactionCountsProjection);
+    const apply = (event: ProjectedEvent) =>
+      dataSource.transaction(async (tx) => {
+        await applier.lock(tx, 'exclusive');
+        return applier.applyBatch(tx, [event]);
+      });
+    const updatedAt = async (): Promise<string> =>
+      ((await dataSource.query('SELECT updated_at FROM reaction_counts WHERE article_id = $1', [articleId]))[0].updated_at as Date).toISOString();
+
+    await apply(await reacted('reader-late-0002', '2026-11-28T10:00:02.000Z'));
+    await apply(await reacted('reader-late-0001', '2026-11-28T10:00:01.000Z'));
+    expect(await updatedAt()).toBe('2026-11-28T10:00:02.000Z');
+    expect((await counts())[articleId].love).toBe(2);
+    states.set(reactionStreamId(articleId, 'reader-late-0001'), { articleId, state: 'love', version: 1 });
+    states.set(reactionStreamId(articleId, 'reader-late-0002'), { articleId, state: 'love', version: 1 });
+  });
+
   it('rebuilds to the same counts', async () => {
     const live = await counts();
     await new ProjectionRebuilder(dataSource, store, { batchSize: 50 }).rebuild(reactionCountsProjection);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
+import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE, articleStreamId } from '#libs/contracts';
 import { CreateEventStore1764230000000, EventStore, type EventMetadata } from '#libs/event-store';
 import { createTestDatabase } from '#libs/testing';
 import { fromCloudEventMessage, type CloudEventEnvelope } from '../cloud-event.mapper.js';
@@ -51,9 +51,10 @@ const metadata: EventMetadata = { actor: { sub: 'alice', name: 'Alice Chen', rol
 const ARTICLE_EVENT_TYPES = Object.keys(ARTICLE_CLOUD_EVENT_TYPES);
 
 /** Appends `count` events to an article stream whose next version is `fromVersion + 1`. */
+/** Events on the article's stream (`article-<id>`, as the service names it): stream id and article id differ. */
 export async function appendArticleEvents(store: EventStore, articleId: string, fromVersion: number, count = 1) {
   return store.appendToStream(
-    articleId,
+    articleStreamId(articleId),
     Array.from({ length: count }, (_, i) => ({
       type: ARTICLE_EVENT_TYPES[(fromVersion + i) % ARTICLE_EVENT_TYPES.length],
       data: { articleId, n: fromVersion + i + 1, note: `event ${fromVersion + i + 1} of ${articleId}` },
