@@ -26,4 +26,12 @@ describe('conditional GET', () => {
     expect(isNotModified({ 'if-modified-since': sameSecond }, etag, null)).toBe(false);
     expect(isNotModified({ 'if-none-match': '"other"', 'if-modified-since': sameSecond }, etag, lastModified)).toBe(false);
   });
+
+  it('takes If-Modified-Since only as an HTTP-date (the obsolete forms too), never as any date Date.parse reads', () => {
+    expect(isNotModified({ 'if-modified-since': 'Monday, 24-Nov-25 09:30:15 GMT' }, etag, lastModified)).toBe(true);
+    expect(isNotModified({ 'if-modified-since': 'Mon Nov 24 09:30:15 2025' }, etag, lastModified)).toBe(true);
+    for (const notAnHttpDate of ['2099', '2099-01-01', '2099-01-01T00:00:00Z', 'Mon, 24 Nov 2099 09:30:15 +0000']) {
+      expect({ notAnHttpDate, notModified: isNotModified({ 'if-modified-since': notAnHttpDate }, etag, lastModified) }).toEqual({ notAnHttpDate, notModified: false });
+    }
+  });
 });

@@ -18,6 +18,22 @@ export const etagOf = (body: string): string => `"${createHash('sha256').update(
 
 const opaqueTag = (tag: string): string => tag.trim().replace(/^W\//, '');
 
+/** RFC 9110 §5.6.7's obsolete forms, which recipients must still accept: RFC 850 and asctime (always GMT). */
+const RFC_850_DATE = /^[A-Z][a-z]+day, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
+/**
+ * The time of an HTTP-date, or NaN for anything else: Date.parse alone takes "2099" or
+ * "2099-01-01" too, which a server must ignore rather than compare (RFC 9110 §13.1.3).
+ */
+function parseHttpDate(value: string): number {
+  if (ASCTIME_DATE.test(value)) return Date.parse(`${value} GMT`);
+  if (RFC_850_DATE.test(value)) return Date.parse(value);
+  const time = Date.parse(value);
+  // IMF-fixdate, the form every current client sends: exactly what toUTCString writes.
+  return !Number.isNaN(time) && new Date(time).toUTCString() === value ? time : NaN;
+}
+
 /**
  * RFC 9110 §13.1: If-None-Match wins when present (weak comparison); otherwise If-Modified-Since
  * against Last-Modified, which has whole-second precision.
@@ -30,7 +46,7 @@ export function isNotModified(headers: FastifyRequest['headers'], etag: string, 
   }
   const ifModifiedSince = headers['if-modified-since'];
   if (ifModifiedSince === undefined || lastModified === null) return false;
-  const since = Date.parse(ifModifiedSince);
+  const since = parseHttpDate(ifModifiedSince);
   return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
 }
 
@@ -38,11 +54,19 @@ export function isNotModified(headers: FastifyRequest['headers'], etag: string, 
 export function sendWithValidators(request: FastifyRequest, reply: FastifyReply, representation: Representation): void {
   const { body, contentType, lastModified } = representation;
   const etag = representation.etag ?? etagOf(body);
-  reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL);
+  // Vary: a shared cache must not answer a read that waits for its own write (X-Min-Position) with an older copy.
+  reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', varyWith(reply, 'X-Min-Position'));
   if (lastModified !== null) reply.header('last-modified', lastModified.toUTCString());
   if (isNotModified(request.headers, etag, lastModified)) {
-    reply.status(304).send();
+    // To a HEAD, Fastify states the length of what is sent, which it then drops: the body, so the
+    // 304 states the 200's length (RFC 9110 §8.6), not an empty one's 0.
+    reply.status(304).send(request.method === 'HEAD' ? body : undefined);
     return;
   }
   reply.status(200).header('content-type', contentType).send(body);
+}
+
+function varyWith(reply: FastifyReply, header: string): string {
+  const current = reply.getHeader('vary');
+  return current ? `${String(current)}, ${header}` : header;
 }

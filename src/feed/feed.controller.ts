@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Redirect, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '#libs/http';
 import { DEFAULT_PAGE_SIZE } from '#libs/read-models';
@@ -33,6 +33,12 @@ export class FeedController {
     private readonly cache: PublicReadCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The feed documents name the service's address as their home page: it leads to the stories. */
+  @Get()
+  @ApiExcludeEndpoint()
+  @Redirect('/feed', 302)
+  home(): void {}
 
   @Get('feed')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)

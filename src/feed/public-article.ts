@@ -15,6 +15,9 @@ export interface RatedClaim {
   /** schema.org ratingValue; null for `unverifiable`. */
   ratingValue: number | null;
   checkedAt: string;
+  /** Why, and the evidence: shown on the story's page (absent from rows not rebuilt since they were kept). */
+  explanation?: string;
+  sources?: string[];
 }
 
 /** A published story as every public read sees it. */
@@ -65,7 +68,9 @@ export function toPublicArticle(row: PublicFeedEntity, publicBaseUrl: string): P
     updatedAt: updatedAt.toISOString(),
     corrections: row.corrections,
     ratedClaims: row.claims.flatMap(({ id, text, verdict }) =>
-      verdict === null ? [] : [{ id, text, rating: verdict.rating, ratingValue: verdict.ratingValue, checkedAt: verdict.checkedAt }],
+      verdict === null
+        ? []
+        : [{ id, text, rating: verdict.rating, ratingValue: verdict.ratingValue, checkedAt: verdict.checkedAt, explanation: verdict.explanation, sources: verdict.sources }],
     ),
     reactions: reactionsOf(row),
   };

@@ -17,8 +17,11 @@ type ArticleProjectedEvent = ProjectedEvent<ArticleEvent>;
 export interface PublicClaim {
   id: string;
   text: string;
-  /** The latest verdict; only rated claims are shown (as ClaimReview). */
-  verdict: { rating: VerdictRating; ratingValue: number | null; checkedAt: string } | null;
+  /**
+   * The latest verdict; only rated claims are shown (as ClaimReview). `explanation` and `sources`
+   * are absent from rows applied before they were kept, until a rebuild.
+   */
+  verdict: { rating: VerdictRating; ratingValue: number | null; checkedAt: string; explanation?: string; sources?: string[] } | null;
 }
 
 export interface PublicCorrection {
@@ -119,10 +122,10 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
       return { ...next, claims: [...row.claims, { id: claimId, text, verdict: null }] };
     }
     case 'FactChecked': {
-      const { claimId, rating, ratingValue, checkedAt } = event.data;
+      const { claimId, rating, ratingValue, checkedAt, explanation, sources } = event.data;
       return {
         ...next,
-        claims: row.claims.map((claim) => (claim.id === claimId ? { ...claim, verdict: { rating, ratingValue, checkedAt } } : claim)),
+        claims: row.claims.map((claim) => (claim.id === claimId ? { ...claim, verdict: { rating, ratingValue, checkedAt, explanation, sources } } : claim)),
         updatedAt: publicChangeAt(),
       };
     }

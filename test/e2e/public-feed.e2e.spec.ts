@@ -179,6 +179,21 @@ describe('public feed and public article', () => {
     expect((await read(path, { 'if-modified-since': lastModified })).status).toBe(304);
     expect((await read(path, { 'if-none-match': '"stale"' })).status).toBe(200);
     expect((await read(path, { 'if-modified-since': 'Mon, 01 Jan 2024 00:00:00 GMT' })).status).toBe(200);
+    // Not an HTTP-date: ignored (RFC 9110 §13.1.3), not read as "the year 2099".
+    expect((await read(path, { 'if-modified-since': '2099' })).status).toBe(200);
+    // A shared cache keys on X-Min-Position: a read waiting for its own write never gets an older copy.
+    expect(first.headers.get('vary')).toMatch(/X-Min-Position/i);
+
+    const head = await http.request('HEAD', path, { headers: { 'if-none-match': etag } });
+    expect(head.status).toBe(304);
+    // RFC 9110 §8.6: a 304 must not state a length other than the 200's.
+    expect([null, first.headers.get('content-length')]).toContain(head.headers.get('content-length'));
+  });
+
+  it("leads the feed documents' home page, the service's root, to the stories", async () => {
+    const root = await fetch(`${app.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/feed');
   });
 
   it('answers 200 with new validators once the feed changed', async () => {
@@ -309,11 +324,12 @@ describe('public feed and public article', () => {
   });
 
   describe('refuses', () => {
-    it('404 for an unknown, malformed or unpublished slug', async () => {
+    it('404 for an unknown, malformed or unpublished slug, which no cache may keep (it may be published soon)', async () => {
       for (const slug of ['no-such-story-12345678', 'Not%20A%20Slug', 'not-public-yet-00000000']) {
         const response = await read(`/public/articles/${slug}`);
         expect(response.status).toBe(404);
         expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(response.headers.get('cache-control')).toBe('no-store');
       }
     });
 

@@ -85,7 +85,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     } else if (problem.status >= 500) {
       this.logger.error({ msg: 'request failed', err: exception, reqId: request.id, url: request.url });
     }
-    reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(problem);
+    // no-store: a cache must not keep an error for a URL that may answer next time (a story not yet
+    // published, a database back up).
+    reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' }).send(problem);
   }
 
   private toProblem(exception: unknown, instance: string): { problem: ProblemDetails; headers: Record<string, string> } {

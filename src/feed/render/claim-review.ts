@@ -3,8 +3,8 @@ import type { PublicArticle, RatedClaim } from '../public-article.js';
 
 export const PUBLISHER_NAME = 'Newsroom';
 
-/** The words of each rating, as ClaimReview's alternateName. */
-const RATING_NAMES: Record<VerdictRating, string> = {
+/** The words of each rating, as ClaimReview's alternateName and on the story's page. */
+export const RATING_NAMES: Record<VerdictRating, string> = {
   true: 'True',
   mostly_true: 'Mostly true',
   half_true: 'Half true',
@@ -31,13 +31,17 @@ export interface ClaimReview {
   };
 }
 
-export function claimReviewOf(article: Pick<PublicArticle, 'url'>, claim: RatedClaim): ClaimReview {
+/** The fragment of the story's page where the review of a claim is shown. */
+export const claimAnchor = (claim: Pick<RatedClaim, 'id'>): string => `claim-${claim.id}`;
+
+export function claimReviewOf(article: Pick<PublicArticle, 'url' | 'publishedAt'>, claim: RatedClaim): ClaimReview {
   return {
     '@context': 'https://schema.org',
     '@type': 'ClaimReview',
-    url: `${article.url}#claim-${claim.id}`,
+    url: `${article.url}#${claimAnchor(claim)}`,
     claimReviewed: claim.text,
-    datePublished: claim.checkedAt,
+    // A verdict given before publication was published with the story.
+    datePublished: claim.checkedAt > article.publishedAt ? claim.checkedAt : article.publishedAt,
     author: { '@type': 'Organization', name: PUBLISHER_NAME },
     reviewRating: {
       '@type': 'Rating',

@@ -20,8 +20,17 @@ const article: PublicArticle = {
   updatedAt: '2025-11-24T10:00:00.000Z',
   corrections: [{ id: 'c1', kind: 'clarification', text: `Clarified ${XSS}`, issuedAt: '2025-11-24T10:00:00.000Z' }],
   ratedClaims: [
-    { id: 'k1', text: `Claim ${XSS}`, rating: 'mostly_true', ratingValue: 4, checkedAt: '2025-11-24T08:00:00.000Z' },
-    { id: 'k2', text: 'Unverifiable claim', rating: 'unverifiable', ratingValue: null, checkedAt: '2025-11-24T08:30:00.000Z' },
+    {
+      id: 'k1',
+      text: `Claim ${XSS}`,
+      rating: 'mostly_true',
+      ratingValue: 4,
+      checkedAt: '2025-11-24T08:00:00.000Z',
+      explanation: `The readout says so ${XSS}`,
+      sources: ['https://english.news.cn/?q=%22%3E', 'https://www.whitehouse.gov/'],
+    },
+    // Rated after publication; and applied before explanations were kept (no explanation, no sources).
+    { id: 'k2', text: 'Unverifiable claim', rating: 'unverifiable', ratingValue: null, checkedAt: '2025-11-24T09:30:00.000Z' },
   ],
   reactions: { ...zeroReactionCounts(), wow: 2 },
 };
@@ -33,16 +42,18 @@ describe('ClaimReview', () => {
       '@type': 'ClaimReview',
       url: `${article.url}#claim-k1`,
       claimReviewed: `Claim ${XSS}`,
-      datePublished: '2025-11-24T08:00:00.000Z',
+      // Rated before publication: the review was published with the story.
+      datePublished: '2025-11-24T09:00:00.000Z',
       author: { '@type': 'Organization', name: 'Newsroom' },
       reviewRating: { '@type': 'Rating', ratingValue: 4, bestRating: 5, worstRating: 1, alternateName: 'Mostly true' },
     });
   });
 
-  it('leaves ratingValue out for unverifiable but keeps its name', () => {
-    const { reviewRating } = claimReviewOf(article, article.ratedClaims[1]);
+  it('leaves ratingValue out for unverifiable but keeps its name; a verdict given after publication is dated as given', () => {
+    const { reviewRating, datePublished } = claimReviewOf(article, article.ratedClaims[1]);
     expect(reviewRating).not.toHaveProperty('ratingValue');
     expect(reviewRating.alternateName).toBe('Unverifiable');
+    expect(datePublished).toBe('2025-11-24T09:30:00.000Z');
   });
 });
 
@@ -54,6 +65,17 @@ describe('publicArticlePage', () => {
     const scripts = [...page.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
     expect(scripts.map((match) => match[0].slice(0, 35))).toEqual(Array(2).fill('<script type="application/ld+json">'));
     expect(scripts.map((match) => JSON.parse(match[1]))).toEqual(reviews);
+  });
+
+  it("shows each rated claim where its ClaimReview's url points: the claim, the verdict in words, why, and the evidence", () => {
+    for (const review of reviews) {
+      const anchor = new URL(review.url).hash.slice(1);
+      expect(page).toContain(`<section id="${anchor}" class="fact-check">`);
+    }
+    expect(page).toContain(`<blockquote>${escapeHtml(`Claim ${XSS}`)}</blockquote>`);
+    expect(page).toContain(`<p><strong>Mostly true.</strong> ${escapeHtml(`The readout says so ${XSS}`)}</p>`);
+    expect(page).toContain('<a href="https://english.news.cn/?q=%22%3E" rel="nofollow noopener">');
+    expect(page).toContain('<p><strong>Unverifiable.</strong></p>');
   });
 
   it('escapes every text, so hostile content stays text', () => {

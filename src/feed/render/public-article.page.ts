@@ -1,6 +1,6 @@
 import { REACTION_KINDS, type ReactionKind } from '#libs/contracts';
 import type { PublicArticle } from '../public-article.js';
-import type { ClaimReview } from './claim-review.js';
+import { claimAnchor, RATING_NAMES, type ClaimReview } from './claim-review.js';
 import { escapeHtml, scriptSafeJson } from './html.js';
 import { storyHtml } from './story-html.js';
 
@@ -15,6 +15,24 @@ const REACTION_LABELS: Record<ReactionKind, string> = {
 };
 
 const timeHtml = (iso: string): string => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.slice(0, 10))}</time>`;
+
+/** Each rated claim as readers see it, where its ClaimReview's url points: the claim, the verdict, why, and the evidence. */
+function factChecksHtml(article: PublicArticle): string {
+  if (article.ratedClaims.length === 0) return '';
+  const reviews = article.ratedClaims.map((claim) => {
+    const why = claim.explanation ? ` ${escapeHtml(claim.explanation)}` : '';
+    const sources = (claim.sources ?? []).map((source) => `<li><a href="${escapeHtml(source)}" rel="nofollow noopener">${escapeHtml(source)}</a></li>`).join('');
+    return `<section id="${escapeHtml(claimAnchor(claim))}" class="fact-check">
+<blockquote>${escapeHtml(claim.text)}</blockquote>
+<p><strong>${RATING_NAMES[claim.rating]}.</strong>${why}</p>${sources ? `\n<ul class="sources">${sources}</ul>` : ''}
+</section>`;
+  });
+  return `<section class="fact-checks">
+<h2>Fact checks</h2>
+${reviews.join('\n')}
+</section>
+`;
+}
 
 /** A minimal page for the story: every text escaped, the ClaimReviews as JSON-LD data blocks. */
 export function publicArticlePage(article: PublicArticle, claimReviews: readonly ClaimReview[]): string {
@@ -34,7 +52,7 @@ ${claimReviews.map((review) => `<script type="application/ld+json">${scriptSafeJ
 <h1>${escapeHtml(article.headline)}</h1>
 <p class="byline">By ${byline} · Published ${timeHtml(article.publishedAt)}${updated}</p>
 ${storyHtml(article)}
-<section class="reactions">
+${factChecksHtml(article)}<section class="reactions">
 <h2>What's Your Reaction?</h2>
 <ul>${reactions}</ul>
 </section>
