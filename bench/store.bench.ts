@@ -50,7 +50,7 @@ import {
   type PostgresEventStoreOptions,
 } from '@event-driven-io/emmett-postgresql';
 import {
-  CreateEventStore1764230000000,
+  EVENT_STORE_MIGRATIONS,
   EventStore,
   LOG_START,
   type EventMetadata,
@@ -167,7 +167,7 @@ const newOurDataSource = (url: string, poolSize: number) =>
     poolSize,
     // The parsers the service runs with (Emmett's driver swaps pg's global ones, see bench-utils).
     extra: { types: pgStockTypes },
-    migrations: [CreateEventStore1764230000000],
+    migrations: EVENT_STORE_MIGRATIONS,
   });
 
 const newPlainPool = (url: string, max: number) => new pg.Pool({ connectionString: url, max, types: pgStockTypes });

@@ -8,8 +8,7 @@
  *   npm run kafka -- --fetch-only         only download the jars (e.g. before going offline)
  */
 import { parseArgs } from 'node:util';
-// Straight from the module, not #libs/testing: that index also carries jest-only helpers.
-import { ensureKafkaJars, KafkaBroker } from '../libs/testing/src/kafka-broker.js';
+import { ensureKafkaJars, KafkaBroker } from '#libs/testing';
 
 const { values } = parseArgs({
   options: {

@@ -39,7 +39,7 @@ const serviceUrl = (config: AppConfig) => `http://127.0.0.1:${config.http.port}`
 
 async function serviceIsUp(config: AppConfig): Promise<boolean> {
   try {
-    return (await fetch(`${serviceUrl(config)}/articles`, { signal: AbortSignal.timeout(1000) })).status < 500;
+    return (await fetch(`${serviceUrl(config)}/health`, { signal: AbortSignal.timeout(1000) })).ok;
   } catch {
     return false;
   }

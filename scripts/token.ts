@@ -6,14 +6,28 @@ import { INSECURE_DEV_SECRET } from '../src/config/app-config.js';
 /** Prints a staff token signed for the JWT_SECRET in the environment (the dev secret when unset). */
 const usage = 'usage: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor [--expires-in 12h]';
 
-const { values } = parseArgs({
-  options: {
-    sub: { type: 'string' },
-    name: { type: 'string' },
-    roles: { type: 'string' },
-    'expires-in': { type: 'string', default: '12h' },
-  },
-});
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        sub: { type: 'string' },
+        name: { type: 'string' },
+        roles: { type: 'string' },
+        'expires-in': { type: 'string', default: '12h' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+    process.exit(2);
+  }
+}
+
+const values = options();
+if (values.help) {
+  process.stdout.write(`${usage}\n  roles: ${STAFF_ROLES.join(', ')}\n`);
+  process.exit(0);
+}
 
 const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
 const unknown = roles.filter((role) => !STAFF_ROLES.includes(role as StaffRole));

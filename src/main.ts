@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     [
       `Newsroom listening on ${url} (${mode})`,
       `  staff token: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor`,
-      config.auth.insecureSecret ? '  JWT_SECRET is unset: using the development secret (never in production)' : '',
+      config.auth.insecureSecret
+        ? `  JWT_SECRET is unset: using the development secret (never in production)${config.http.host === '127.0.0.1' ? ', so listening on this machine only' : ''}`
+        : '',
     ]
       .filter(Boolean)
       .join('\n') + '\n',

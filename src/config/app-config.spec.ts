@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     expect(config.auth).toEqual({ jwtSecret: INSECURE_DEV_SECRET, insecureSecret: true });
   });
 
+  it('listens on this machine only while the development secret is in use, on every address once JWT_SECRET is set', () => {
+    expect(loadConfig({}).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ JWT_SECRET: 'a-secret-of-the-deployment-0123456789' }).http.host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+  });
+
   it('uses PostgreSQL and Kafka when both are given', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://db/newsroom',

@@ -129,7 +129,7 @@ export const INSECURE_DEV_SECRET = 'newsroom-development-secret-do-not-use-in-pr
 
 const spec = {
   NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
-  HOST: str({ default: '0.0.0.0', desc: 'Address the HTTP server binds to' }),
+  HOST: str({ default: undefined, desc: 'Address the HTTP server binds to: every address (0.0.0.0), or only this machine (127.0.0.1) while JWT_SECRET is unset' }),
   PORT: port({ default: 3000 }),
   PUBLIC_BASE_URL: url({ default: '', desc: 'Public URL of the service, used in feeds and links' }),
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
@@ -276,7 +276,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   return {
     env: env.NODE_ENV,
     http: {
-      host: env.HOST,
+      // The development secret is public: whoever can reach the service could sign an admin token.
+      host: env.HOST || (env.JWT_SECRET ? '0.0.0.0' : '127.0.0.1'),
       port: env.PORT,
       publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${env.PORT}`).replace(/\/$/, ''),
       bodyLimitBytes: env.BODY_LIMIT_BYTES,

@@ -59,7 +59,8 @@ class DatabaseServerModule {}
         url: await server.url(),
         autoLoadEntities: true,
         migrations: MIGRATIONS,
-        // Run by dataSourceFactory under an advisory lock, not by TypeORM.
+        // Carries RUN_MIGRATIONS to dataSourceFactory below, which runs them under an advisory lock;
+        // TypeORM itself never does (it gets migrationsRun: false).
         migrationsRun: config.database.runMigrations,
         synchronize: false,
         extra: {

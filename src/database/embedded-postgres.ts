@@ -47,10 +47,17 @@ export class EmbeddedPostgres {
   }
 }
 
+/** A lock its holder stopped renewing this long ago (it crashed) is taken over. */
+const LOCK_STALE_MS = 10_000;
+
 /** A setting the user can act on, so start-up stops with this message alone (no stack). */
 export class EmbeddedDatabaseInUseError extends ConfigError {
   constructor(dataDir: string) {
-    super({ EMBEDDED_DATA_DIR: `${dataDir} is in use by another process (stop it, or choose another folder)` });
+    super({
+      EMBEDDED_DATA_DIR:
+        `${dataDir} is in use by another process (stop it, or choose another folder); ` +
+        `after a crash, its lock is taken back ${LOCK_STALE_MS / 1000} s after the crashed process last renewed it: start again then`,
+    });
   }
 }
 
@@ -58,7 +65,7 @@ async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
   try {
     return await lockfile.lock(dataDir, {
       lockfilePath: join(dataDir, 'newsroom.lock'),
-      stale: 10_000,
+      stale: LOCK_STALE_MS,
       // The default throws from a timer and ends the process; a lock found stale (the event loop
       // stalled for 10 s) is worth a warning, not a crash.
       onCompromised: (error) => new Logger(EmbeddedPostgres.name).warn(`lock on ${dataDir} compromised: ${error.message}`),

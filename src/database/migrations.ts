@@ -1,4 +1,4 @@
-import { CreateEventStore1764230000000 } from '#libs/event-store';
+import { EVENT_STORE_MIGRATIONS } from '#libs/event-store';
 import { CreateRelayCheckpoints1764230100000 } from '#libs/kafka';
 import { CreateProjectionRunnerTables1764230200000 } from '#libs/projections';
 import { CreateEditorBoard1764231000000 } from '../board/migrations/1764231000000-create-editor-board.js';
@@ -11,7 +11,7 @@ import { CreateScheduledPublications1764230300000 } from '../scheduler/migration
 
 /** Every schema change. Schema comes from migrations only (no synchronize). */
 export const MIGRATIONS = [
-  CreateEventStore1764230000000,
+  ...EVENT_STORE_MIGRATIONS,
   CreateRelayCheckpoints1764230100000,
   CreateProjectionRunnerTables1764230200000,
   CreateScheduledPublications1764230300000,

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import type { StaffClaims, VerdictRating } from '#libs/contracts';
-import type { WriteContext } from '../articles/article-stream.js';
+import { ArticleStream, type WriteContext } from '../articles/article-stream.js';
 import { AddClaimCommand } from '../articles/commands/add-claim/add-claim.command.js';
 import { ApproveArticleCommand } from '../articles/commands/approve-article/approve-article.command.js';
 import { DraftArticleCommand } from '../articles/commands/draft-article/draft-article.command.js';
@@ -20,9 +20,14 @@ const FACT_CHECKER: StaffClaims = { sub: 'demo-fact-checker', name: 'Sofia Marqu
 const RATINGS: VerdictRating[] = ['true', 'true', 'true', 'mostly_true', 'true', 'true', 'half_true'];
 const SOURCES = ['https://www.whitehouse.gov/briefings-statements/', 'https://english.news.cn/'];
 
+/** Every event the demo writes carries this correlation id: how a later start recognises them. */
+const DEMO_CORRELATION_ID = 'demo-seed';
+
 /**
  * First start of the embedded default: an empty store gets the seed story, drafted, fact-checked
  * and published through the same commands staff use, so a newcomer sees a live feed at once.
+ * The steps are separate writes, so a first start killed half-way leaves part of the demo; the
+ * next start finishes it, as long as the store holds nothing but the demo.
  */
 @Injectable()
 export class DemoSeed implements OnApplicationBootstrap {
@@ -31,46 +36,59 @@ export class DemoSeed implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly commandBus: CommandBus,
+    private readonly articles: ArticleStream,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const [{ any }] = await this.dataSource.query('SELECT EXISTS (SELECT 1 FROM events) AS any');
-    if (any) return;
-    const articleId = await this.publishSeedStory();
-    this.logger.log({ msg: 'loaded the seed story as a demo', articleId });
+    const [store] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE metadata->>'correlationId' IS DISTINCT FROM $1)::int AS others,
+              min(stream_id) FILTER (WHERE type = 'ArticleDrafted') AS demo_stream,
+              bool_or(type = 'Published') AS published
+         FROM events`,
+      [DEMO_CORRELATION_ID],
+    );
+    // Someone has used the store, or the demo is complete: leave it alone.
+    if (store.others > 0 || store.published) return;
+    const unfinished: string | null = store.demo_stream === null ? null : store.demo_stream.replace(/^article-/, '');
+    const articleId = await this.publishSeedStory(unfinished ?? uuidv7());
+    this.logger.log({ msg: unfinished ? 'finished loading the seed story as a demo' : 'loaded the seed story as a demo', articleId });
   }
 
-  async publishSeedStory(): Promise<string> {
+  /** Takes the seed story from wherever it stands (nowhere yet, by default) to published. */
+  async publishSeedStory(articleId: string = uuidv7()): Promise<string> {
     const story = loadSeedStory();
-    const articleId = uuidv7();
-    const as = (actor: StaffClaims): WriteContext => ({ articleId, actor, correlationId: 'demo-seed' });
+    const as = (actor: StaffClaims): WriteContext => ({ articleId, actor, correlationId: DEMO_CORRELATION_ID });
+    const current = async () => (await this.articles.load(articleId)).article;
 
-    await this.commandBus.execute(
-      new DraftArticleCommand(as(REPORTER), {
-        headline: story.headline,
-        body: story.body,
-        section: story.section,
-        tags: story.tags,
-        standfirst: `${story.dateline}: the two leaders spoke for an hour on trade, Taiwan and Ukraine.`,
-      }),
-    );
-    const claimIds: string[] = [];
-    for (const claim of story.claims) {
-      const { claimId } = await this.commandBus.execute(new AddClaimCommand(as(REPORTER), claim));
-      claimIds.push(claimId);
-    }
-    await this.commandBus.execute(new SubmitArticleCommand(as(REPORTER)));
-    await this.commandBus.execute(new ApproveArticleCommand(as(EDITOR)));
-    for (const [index, claimId] of claimIds.entries()) {
+    const exists = await this.articles.load(articleId).then(() => true, () => false);
+    if (!exists) {
       await this.commandBus.execute(
-        new RecordVerdictCommand(as(FACT_CHECKER), claimId, {
+        new DraftArticleCommand(as(REPORTER), {
+          headline: story.headline,
+          body: story.body,
+          section: story.section,
+          tags: story.tags,
+          standfirst: `${story.dateline}: the two leaders spoke for an hour on trade, Taiwan and Ukraine.`,
+        }),
+      );
+    }
+    const added = new Set((await current()).claims.map((claim) => claim.text));
+    for (const claim of story.claims.filter(({ text }) => !added.has(text))) {
+      await this.commandBus.execute(new AddClaimCommand(as(REPORTER), claim));
+    }
+    if ((await current()).status === 'draft') await this.commandBus.execute(new SubmitArticleCommand(as(REPORTER)));
+    if ((await current()).status === 'in_review') await this.commandBus.execute(new ApproveArticleCommand(as(EDITOR)));
+    for (const claim of (await current()).claims.filter(({ verdict }) => verdict === null)) {
+      const index = story.claims.findIndex(({ text }) => text === claim.text);
+      await this.commandBus.execute(
+        new RecordVerdictCommand(as(FACT_CHECKER), claim.id, {
           rating: RATINGS[index % RATINGS.length],
           explanation: 'Checked against the White House and Xinhua readouts of the call.',
           sources: SOURCES,
         }),
       );
     }
-    await this.commandBus.execute(new PublishArticleCommand(as(EDITOR), {}));
+    if ((await current()).status === 'approved') await this.commandBus.execute(new PublishArticleCommand(as(EDITOR), {}));
     return articleId;
   }
 }

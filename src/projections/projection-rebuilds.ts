@@ -1,4 +1,4 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventStore } from '#libs/event-store';
 import {
@@ -9,6 +9,8 @@ import {
   type RebuildResult,
 } from '#libs/projections';
 import { ProblemError } from '#libs/http';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { PROJECTIONS } from './projection-registry.js';
 
 export interface ProjectionStatus {
@@ -23,7 +25,7 @@ export interface ProjectionStatus {
 
 /** Rebuilds projections on request (admin endpoint and CLI) and reports how each one stands. */
 @Injectable()
-export class ProjectionRebuilds implements BeforeApplicationShutdown {
+export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionRebuilds.name);
   private readonly rebuilder: ProjectionRebuilder;
   private readonly shutdown = new AbortController();
@@ -32,8 +34,16 @@ export class ProjectionRebuilds implements BeforeApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.rebuilder = new ProjectionRebuilder(dataSource, store, { batchSize: 5000 });
+  }
+
+  /** On the embedded database this process is the only one: a rebuild claim left by a crash goes at once. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.embedded) return;
+    const released = await this.rebuilder.releaseAbandonedClaims();
+    if (released.length > 0) this.logger.warn({ msg: 'released the rebuild claims a crashed process left', projections: released });
   }
 
   find(name: string): Projection {

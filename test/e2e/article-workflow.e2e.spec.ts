@@ -272,6 +272,9 @@ describe('article workflow over HTTP', () => {
       expect(nulls.status).toBe(400);
       expect(nulls.body.type).toContain('validation-failed');
       expect(nulls.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['body', 'headline', 'section', 'tags']);
+      // A list that is no list says so first, not what its elements lack.
+      const notList = await http.patch(`/articles/${id}`, { tags: 'politics' }, { token: reporter });
+      expect(notList.body.errors).toEqual([{ field: 'tags', message: 'tags must be an array' }]);
       const sameRevision = await http.patch(`/articles/${id}`, { section: 'world' }, { token: reporter });
       expect(sameRevision.status).toBe(409);
 

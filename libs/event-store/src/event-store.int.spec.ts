@@ -4,7 +4,7 @@ import { createTestDatabase, genericPlanOf } from '#libs/testing';
 import { COMBINED_APPEND } from './append-combiner.js';
 import { EventStore, READ_STREAMS } from './event-store.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
-import { CreateEventStore1764230000000 } from './migrations/1764230000000-create-event-store.js';
+import { EVENT_STORE_MIGRATIONS } from './index.js';
 import { LOG_START, type EventMetadata, type LogCheckpoint, type RecordedEvent } from './event-store.types.js';
 
 const metadata: EventMetadata = { actor: { sub: 'alice', name: 'Alice Chen', roles: ['reporter'] }, correlationId: 'c-1' };
@@ -20,7 +20,7 @@ describe('EventStore (PostgreSQL)', () => {
     dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      migrations: [CreateEventStore1764230000000],
+      migrations: EVENT_STORE_MIGRATIONS,
       extra: { max: 20 },
     });
     await dataSource.initialize();
@@ -196,7 +196,7 @@ describe('EventStore (PostgreSQL)', () => {
     // A connection keeps a statement's generic plan: one made while the table was empty must not
     // read the whole table on every append once it has grown.
     const empty = await createTestDatabase();
-    const emptySource = new DataSource({ type: 'postgres', url: empty.url, migrations: [CreateEventStore1764230000000] });
+    const emptySource = new DataSource({ type: 'postgres', url: empty.url, migrations: EVENT_STORE_MIGRATIONS });
     try {
       await emptySource.initialize();
       await emptySource.runMigrations();
@@ -323,9 +323,23 @@ describe('EventStore (PostgreSQL)', () => {
     expect(await store.readEventAt(-1)).toBeNull();
   });
 
-  it('ends a batch by the stored size of its events, always reads the first, and says when the log ended', async () => {
+  it('measures a batch by its events as text, not as stored: repetitive text compresses a hundredfold', async () => {
     const start = await endOfLog();
-    // Random text, which PostgreSQL cannot compress: about 40 KB stored per event.
+    // 200,000 characters of one sentence: about 3 KB once PostgreSQL has compressed it.
+    const story = (n: number) => ({ type: 'Long', data: { n, body: 'The council met again. '.repeat(8_700) } });
+    await store.appendToStream('t-compressible', [1, 2, 3, 4, 5].map(story), { streamType: 'compressible', expectedVersion: 0, metadata });
+    await readCount(start, 5);
+    const [{ stored }] = await dataSource.query(`SELECT max(pg_column_size(data)) AS stored FROM events WHERE stream_id = 't-compressible'`);
+    expect(stored).toBeLessThan(20_000);
+    // A budget under two stories' text ends the batch after the second, however small they are on disk.
+    const batch = await store.readLogBatch(start, { limit: 50, maxBytes: 350_000, streamTypes: ['compressible'] });
+    expect(batch.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(batch.reachedEnd).toBe(false);
+  });
+
+  it('ends a batch by the size of its events, always reads the first, and says when the log ended', async () => {
+    const start = await endOfLog();
+    // Random text: about 40 KB per event.
     const big = (n: number) => ({ type: 'Big', data: { n, text: randomBytes(30_000).toString('base64') } });
     await store.appendToStream('t-sized', [1, 2, 3, 4, 5].map(big), { streamType: 'sized', expectedVersion: 0, metadata });
     await readCount(start, 5);

@@ -28,8 +28,8 @@ export interface ReadLogOptions {
 
 export interface ReadLogBatchOptions extends ReadLogOptions {
   /**
-   * Ends the batch once its events reach this many bytes as stored (data and metadata; large
-   * values are stored compressed, so the text is larger). The first event is always read.
+   * Ends the batch once its events reach this many bytes of data and metadata as JSON text (what a
+   * reader holds, not the compressed stored size: payload_bytes). The first event is always read.
    */
   maxBytes: number;
 }
@@ -89,7 +89,7 @@ export const READ_STREAMS: PreparedStatement = {
 const LAST_VERSION = 2_147_483_647;
 
 /**
- * Stored bytes a log reader of the service takes per batch (see ReadLogBatchOptions.maxBytes): a few
+ * Bytes of event JSON a log reader of the service takes per batch (see ReadLogBatchOptions.maxBytes): a few
  * MB of stories, whatever their length, where a batch of the largest (200,000-character bodies)
  * by count alone would fill a worker's heap.
  */
@@ -134,7 +134,7 @@ const logQuery = (filtered: boolean): PreparedStatement => ({
 });
 
 /*
- * The same page, cut where its stored size passes the budget ($4, or $5 with stream types). The
+ * The same page, cut where its size as text (payload_bytes) passes the budget ($4, or $5 with stream types). The
  * window sums run over the page alone (at most LIMIT rows); page_rows says whether the page itself
  * was short, i.e. the committed log ended inside it.
  */
@@ -142,11 +142,10 @@ const sizedLogQuery = (filtered: boolean): PreparedStatement => ({
   name: filtered ? 'event_store_read_log_sized_filtered' : 'event_store_read_log_sized',
   text: `SELECT ${EVENT_COLUMNS}, page_rows FROM (
            SELECT page.*, count(*) OVER () AS page_rows,
-                  sum(pg_column_size(page.data) + pg_column_size(page.metadata))
-                    OVER (ORDER BY page.transaction_id, page.position) AS bytes_through
+                  sum(page.payload_bytes) OVER (ORDER BY page.transaction_id, page.position) AS bytes_through
              FROM (${logPage(filtered, '*')}) AS page
          ) AS events
-          WHERE bytes_through - pg_column_size(data) - pg_column_size(metadata) < $${filtered ? 5 : 4}
+          WHERE bytes_through - payload_bytes < $${filtered ? 5 : 4}
           ORDER BY events.transaction_id, events.position`,
 });
 

@@ -6,7 +6,6 @@ export * from './auth/auth.decorators.js';
 export * from './auth/jwt-auth.guard.js';
 export * from './validators.js';
 export * from './etag.interceptor.js';
-export * from './database-unavailable.js';
 export * from './json-depth.js';
 export * from './client-error.js';
 export * from './iri.js';

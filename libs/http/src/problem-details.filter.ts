@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from './database-unavailable.js';
+import { isDatabaseUnavailable, isDataException } from '#libs/event-store';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type ProblemDetails } from './problem-details.js';
 
 const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
@@ -30,20 +30,7 @@ const FASTIFY_ERRORS: Record<string, [status: number, code: string, title: strin
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-request', 'Bad request'],
 };
 
-// SQLSTATE class 22, "data exception": PostgreSQL refused a value from the request (out of range,
-// wrong syntax for its type, too long) that validation let through. Still bad input, so a 400.
-const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
 const INVALID_VALUE = 'invalid-value';
-
-function isDataException(error: unknown): boolean {
-  // TypeORM keeps the driver's error as driverError; other layers chain it as cause.
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const candidate = current as { code?: unknown; driverError?: unknown; cause?: unknown };
-    if (typeof candidate.code === 'string' && DATA_EXCEPTION.test(candidate.code)) return true;
-    current = candidate.driverError ?? candidate.cause;
-  }
-  return false;
-}
 
 /** An error from the domain that carries its own HTTP status and stable code (duck-typed). */
 interface StatusCodedError {

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventStore, type EventMetadata } from '#libs/event-store';
-import { isTransientDatabaseError, ProjectionApplier, ProjectionApplyError } from './projection-applier.js';
+import { isTransientDatabaseError } from '#libs/event-store';
+import { ProjectionApplier, ProjectionApplyError } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import { streamsTableDdl, streamsTableOf, type ProjectedEvent, type Projection } from './projection.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';

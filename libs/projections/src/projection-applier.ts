@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { LogCheckpoint, SqlRunner } from '#libs/event-store';
+import { isTransientDatabaseError, type LogCheckpoint, type SqlRunner } from '#libs/event-store';
 import { groupByKey, streamsTableOf, type ProjectedEvent, type Projection, type ProjectionContext } from './projection.js';
 
 export const DEAD_LETTERS_TABLE = 'projection_dead_letters';
@@ -57,31 +57,6 @@ export class ProjectionApplyError extends Error {
     super(`projection failed on a batch: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'ProjectionApplyError';
   }
-}
-
-/*
- * SQLSTATEs that say nothing about the event: deadlock, serialization failure, lock timeout (55P03),
- * class 08 (connection), 53 (insufficient resources), 57 (operator intervention: statement timeout,
- * cancel, shutdown). The same batch will most likely pass later, so it must not be parked.
- */
-const TRANSIENT_SQLSTATE = /^(?:(?:08|53|57)[0-9A-Z]{3}|40001|40P01|55P03)$/;
-
-/**
- * Whether an error, or one it wraps (TypeORM's `driverError`, any `cause`), is a transient
- * PostgreSQL error. Anything else, the projection's own errors included, is deterministic.
- */
-export function isTransientDatabaseError(error: unknown): boolean {
-  const seen = new Set<object>();
-  const pending = [error];
-  while (pending.length > 0) {
-    const current = pending.pop();
-    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
-    seen.add(current);
-    const { code, driverError, cause } = current as { code?: unknown; driverError?: unknown; cause?: unknown };
-    if (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code)) return true;
-    pending.push(driverError, cause);
-  }
-  return false;
 }
 
 interface Parked {

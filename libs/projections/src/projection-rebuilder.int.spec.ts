@@ -126,6 +126,16 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
     expect(await claim()).toBeNull();
   });
 
+  it('on a database only this process uses, drops a dead rebuild\'s claim at once (releaseAbandonedClaims)', async () => {
+    const rebuilder = new ProjectionRebuilder(dataSource, store);
+    await dataSource.query(`UPDATE projection_checkpoints SET rebuilding_since = now() WHERE projection = $1`, [items.name]);
+    await expect(rebuilder.rebuild(items)).rejects.toBeInstanceOf(RebuildInProgressError);
+
+    expect(await rebuilder.releaseAbandonedClaims()).toEqual([items.name]);
+    await expect(rebuilder.rebuild(items)).resolves.toMatchObject({ applied: 6 });
+    expect(await rebuilder.releaseAbandonedClaims()).toEqual([]);
+  });
+
   it('keeps its claim while it runs longer than the window: a heartbeat after every batch', async () => {
     const slow: Projection = {
       ...items,

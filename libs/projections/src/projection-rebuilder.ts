@@ -240,6 +240,18 @@ export class ProjectionRebuilder {
     });
   }
 
+  /**
+   * Drops every rebuild claim, for a database only this process can use (the embedded one, whose
+   * folder it has locked): a claim found at start-up belongs to a process that died, and need not
+   * lapse first. The next rebuild drops the tables it left. Answers the projections released.
+   */
+  async releaseAbandonedClaims(): Promise<string[]> {
+    const rows = returnedRows<{ projection: string }>(
+      await this.dataSource.query('UPDATE projection_checkpoints SET rebuilding_since = NULL WHERE rebuilding_since IS NOT NULL RETURNING projection'),
+    );
+    return rows.map((row) => row.projection);
+  }
+
   private async createFreshTables(live: ApplyTarget, fresh: ApplyTarget): Promise<void> {
     await this.dropFreshTables(this.dataSource, fresh);
     const pairs = zip(physicalTables(live), physicalTables(fresh));

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { REACTION_KINDS, reactionStreamId, type ReactionCounts, type ReactionKind } from '#libs/contracts';
-import { CreateEventStore1764230000000, EventStore, LOG_START, type EventMetadata, type RecordedEvent } from '#libs/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, LOG_START, type EventMetadata, type RecordedEvent } from '#libs/event-store';
 import {
   CreateProjectionRunnerTables1764230200000,
   fromRecordedEvent,
@@ -38,7 +38,7 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
     dataSource = await new DataSource({
       type: 'postgres',
       url: database.url,
-      migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000, CreateReactionCounts1764231500000],
+      migrations: [...EVENT_STORE_MIGRATIONS, CreateProjectionRunnerTables1764230200000, CreateReactionCounts1764231500000],
       extra: { max: 4 },
     }).initialize();
     await dataSource.runMigrations();

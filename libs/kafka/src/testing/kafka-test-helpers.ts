@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE, articleStreamId } from '#libs/contracts';
-import { CreateEventStore1764230000000, EventStore, type EventMetadata } from '#libs/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, type EventMetadata } from '#libs/event-store';
 import { createTestDatabase } from '#libs/testing';
 import { fromCloudEventMessage, type CloudEventEnvelope } from '../cloud-event.mapper.js';
 import type { KafkaClient } from '../kafka-client.js';
@@ -32,7 +32,7 @@ export async function createTestStore(): Promise<TestStore> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: database.url,
-    migrations: [CreateEventStore1764230000000, CreateRelayCheckpoints1764230100000],
+    migrations: [...EVENT_STORE_MIGRATIONS, CreateRelayCheckpoints1764230100000],
     extra: { max: 20 },
   });
   await dataSource.initialize();

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { CreateEventStore1764230000000 } from '#libs/event-store';
+import { EVENT_STORE_MIGRATIONS } from '#libs/event-store';
 import { createTestDatabase } from '#libs/testing';
 import { CreateProjectionRunnerTables1764230200000 } from '../migrations/1764230200000-create-projection-runner-tables.js';
 
@@ -17,7 +17,7 @@ export async function runnerTestDatabase({ maxConnections = 6 } = {}): Promise<R
   const dataSource = await new DataSource({
     type: 'postgres',
     url: database.url,
-    migrations: [CreateEventStore1764230000000, CreateProjectionRunnerTables1764230200000],
+    migrations: [...EVENT_STORE_MIGRATIONS, CreateProjectionRunnerTables1764230200000],
     extra: { max: maxConnections },
   }).initialize();
   await dataSource.runMigrations();

@@ -22,16 +22,17 @@ export class RecordVerdictRequest {
     description: 'http(s) URLs of the evidence. International addresses (IRIs) are recorded as URIs: punycode host, percent-encoded path.',
   })
   @Transform(({ value }) => (Array.isArray(value) ? value.map(iriToUri) : value))
-  @IsArray()
-  @ArrayMaxSize(ARTICLE_LIMITS.sources)
-  @MaxLength(ARTICLE_LIMITS.sourceUrl, { each: true })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true }, { each: true })
-  // isURL lets a NUL or a lone surrogate through in the path, query or fragment.
-  @IsStorableText({ each: true })
-  // And characters RFC 3986 does not allow (`|`, `{`, a broken %-escape): FactChecked's schema would refuse them.
+  // Characters RFC 3986 does not allow (`|`, `{`, a broken %-escape): FactChecked's schema would refuse them.
   @ValidateBy(
     { name: 'isContractSourceUrl', validator: { validate: isContractSourceUrl, defaultMessage: () => 'each value in $property must be a URI (RFC 3986)' } },
     { each: true },
   )
+  @MaxLength(ARTICLE_LIMITS.sourceUrl, { each: true })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true }, { each: true })
+  // isURL lets a NUL or a lone surrogate through in the path, query or fragment.
+  @IsStorableText({ each: true })
+  @ArrayMaxSize(ARTICLE_LIMITS.sources)
+  // class-validator checks the rules bottom-up and reports the first that fails: the array first.
+  @IsArray()
   sources!: string[];
 }

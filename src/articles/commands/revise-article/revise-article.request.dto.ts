@@ -27,9 +27,10 @@ export class ReviseArticleRequest {
 
   @ApiPropertyOptional({ type: [String], maxItems: ARTICLE_LIMITS.tags, uniqueItems: true })
   @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(ARTICLE_LIMITS.tags)
-  @ArrayUnique()
   @IsText(ARTICLE_LIMITS.tag, { each: true })
+  @ArrayUnique()
+  @ArrayMaxSize(ARTICLE_LIMITS.tags)
+  // class-validator checks the rules bottom-up and reports the first that fails: the array first.
+  @IsArray()
   tags?: string[];
 }

@@ -1,7 +1,8 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ProblemError, ValidationProblem } from '#libs/http';
+import { ValidationProblem } from '#libs/http';
 import { ArticleStream } from '../../article-stream.js';
 import { foldArticle } from '../../domain/article.decider.js';
+import { assertHasVersion } from '../assert-has-version.js';
 import { diffContent, type ContentDiff } from './article-diff.js';
 import { GetArticleDiffQuery } from './get-article-diff.query.js';
 
@@ -20,15 +21,7 @@ export class GetArticleDiffHandler implements IQueryHandler<GetArticleDiffQuery>
     if (requestedTo !== undefined) requireOrder(from, requestedTo);
     // One read of the stream up to `to`; the older version is a fold of its first `from` events.
     const loaded = await this.articles.load(articleId, requestedTo);
-    const newest = requestedTo ?? from;
-    if (loaded.version < newest) {
-      throw new ProblemError(
-        404,
-        'version-not-found',
-        'Not found',
-        `Article ${articleId} has no version ${newest}; it is at version ${loaded.version}.`,
-      );
-    }
+    assertHasVersion(articleId, loaded.version, requestedTo ?? from);
     const to = requestedTo ?? loaded.version;
     requireOrder(from, to);
     // Version `from` exists (checked above) and every stream starts with its ArticleDrafted.

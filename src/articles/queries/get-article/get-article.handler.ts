@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ProblemError } from '#libs/http';
 import { ArticleStream } from '../../article-stream.js';
+import { assertHasVersion } from '../assert-has-version.js';
 import { toArticleView, type ArticleView } from './article.view.js';
 import { GetArticleQuery } from './get-article.query.js';
 
@@ -10,9 +10,7 @@ export class GetArticleHandler implements IQueryHandler<GetArticleQuery> {
 
   async execute({ articleId, version }: GetArticleQuery): Promise<ArticleView> {
     const loaded = await this.articles.load(articleId, version);
-    if (version !== undefined && loaded.version < version) {
-      throw new ProblemError(404, 'version-not-found', 'Not found', `Article ${articleId} has no version ${version}; it is at version ${loaded.version}.`);
-    }
+    if (version !== undefined) assertHasVersion(articleId, loaded.version, version);
     return toArticleView(loaded.article, loaded.version);
   }
 }

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './database-unavailable.js';
+import { errorChain, isDatabaseUnavailable, isDataException, isTransientDatabaseError } from './database-errors.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -26,5 +26,20 @@ describe('isDatabaseUnavailable', () => {
     ['nothing', undefined],
   ])('is false for %s', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('isTransientDatabaseError and isDataException', () => {
+  it('find the SQLSTATE through TypeORM and causes', () => {
+    const wrapped = (code: string) => new Error('projection failed', { cause: Object.assign(new Error('Query failed'), { driverError: withCode(code) }) });
+    expect([isTransientDatabaseError(wrapped('40001')), isTransientDatabaseError(wrapped('55P03')), isTransientDatabaseError(wrapped('23505'))]).toEqual([true, true, false]);
+    expect([isDataException(wrapped('22P02')), isDataException(wrapped('22003')), isDataException(wrapped('42601'))]).toEqual([true, true, false]);
+  });
+
+  it('end on an error that causes itself', () => {
+    const loop = new Error('loop') as Error & { cause?: unknown };
+    loop.cause = loop;
+    expect([...errorChain(loop)]).toHaveLength(1);
+    expect(isTransientDatabaseError(loop)).toBe(false);
   });
 });
