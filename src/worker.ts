@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createWorkerApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
-import { WorkerHttpServer } from './health/worker-http-server.js';
+import { WorkerHttpServer } from './workers/worker-http-server.js';
 
 /** Relay, projections and scheduler, without HTTP. Run as many as you like. */
 async function main(): Promise<void> {

@@ -5,8 +5,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
 import { AppModule } from '../app.module.js';
-import { AddClaimCommand } from '../articles/commands/add-claim/add-claim.command.js';
-import { DraftArticleCommand } from '../articles/commands/draft-article/draft-article.command.js';
+import { AddClaimCommand, DraftArticleCommand } from '../articles/index.js';
 import { loadConfig } from '../config/app-config.js';
 import { loadSeedStory } from './seed-story.js';
 

@@ -2,13 +2,16 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import type { StaffClaims, VerdictRating } from '#libs/contracts';
-import { ArticleStream, type WriteContext } from '../articles/article-stream.js';
-import { AddClaimCommand } from '../articles/commands/add-claim/add-claim.command.js';
-import { ApproveArticleCommand } from '../articles/commands/approve-article/approve-article.command.js';
-import { DraftArticleCommand } from '../articles/commands/draft-article/draft-article.command.js';
-import { PublishArticleCommand } from '../articles/commands/publish-article/publish-article.command.js';
-import { RecordVerdictCommand } from '../articles/commands/record-verdict/record-verdict.command.js';
-import { SubmitArticleCommand } from '../articles/commands/submit-article/submit-article.command.js';
+import {
+  AddClaimCommand,
+  ApproveArticleCommand,
+  ArticleStream,
+  DraftArticleCommand,
+  PublishArticleCommand,
+  RecordVerdictCommand,
+  SubmitArticleCommand,
+  type WriteContext,
+} from '../articles/index.js';
 import { v7 as uuidv7 } from 'uuid';
 import { loadSeedStory } from './seed-story.js';
 

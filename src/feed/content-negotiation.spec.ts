@@ -7,7 +7,10 @@ describe('prefersHtml', () => {
     ['text/*', true],
     ['application/json, text/html;q=0.9', false],
     ['text/html;q=0.5, application/json', false],
-    ['text/html, application/json', false],
+    // A tie: the client's own order decides.
+    ['text/html, application/json', true],
+    ['application/json, text/html', false],
+    ['application/xhtml+xml', false],
     ['application/json', false],
     ['*/*', false],
     ['', false],

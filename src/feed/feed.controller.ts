@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
-import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
+import { reactionCountsProjection } from '../reactions/index.js';
 import { sendWithValidators } from './conditional-get.js';
 import { toFeedItem } from './public-article.js';
 import { publicFeedProjection } from './public-feed.projection.js';

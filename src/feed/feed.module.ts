@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FeedController } from './feed.controller.js';
 import { PublicArticlesController } from './public-articles.controller.js';
-import { ReactionCountsEntity } from '../reactions/reaction-counts.entity.js';
+import { ReactionCountsEntity } from '../reactions/index.js';
 import { PublicFeedEntity } from './public-feed.entity.js';
 import { PublicReadCache } from './public-read-cache.js';
 import { GetFeedHandler } from './queries/get-feed/get-feed.handler.js';

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '#libs/http';
 import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
-import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
+import { reactionCountsProjection } from '../reactions/index.js';
 import { sendWithValidators } from './conditional-get.js';
 import { prefersHtml } from './content-negotiation.js';
 import { toFeedItem } from './public-article.js';

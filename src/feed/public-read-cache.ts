@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ReadModelChanges } from '../projections/read-model-changes.js';
-import { reactionCountsProjection } from '../reactions/projections/reaction-counts.projection.js';
+import { reactionCountsProjection } from '../reactions/index.js';
 import { etagOf, type Representation } from './conditional-get.js';
 import { publicFeedProjection } from './public-feed.projection.js';
 

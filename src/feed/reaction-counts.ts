@@ -1,6 +1,6 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { REACTION_KINDS, zeroReactionCounts, type ReactionCounts } from '#libs/contracts';
-import { ReactionCountsEntity } from '../reactions/reaction-counts.entity.js';
+import { ReactionCountsEntity } from '../reactions/index.js';
 import type { PublicFeedEntity } from './public-feed.entity.js';
 
 /*

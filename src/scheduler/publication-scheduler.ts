@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '#libs/http';
-import { PublishScheduledArticleCommand } from '../articles/commands/publish-scheduled-article/publish-scheduled-article.command.js';
-import { ArticleDomainError } from '../articles/domain/article.errors.js';
+import { ArticleDomainError, PublishScheduledArticleCommand } from '../articles/index.js';
 import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';

@@ -159,7 +159,11 @@ describe('injection: hostile text is stored and served back inert', () => {
   it('control: the inertness checks catch injected markup (so a page that passes them is inert)', () => {
     expect(activeContentIn('<p>ok</p><script>alert(1)</script>')).toEqual(['<script> of type (none)']);
     expect(activeContentIn('<p>ok</p>"><img src=x onerror=alert(1)>')).toEqual(['unexpected <img>', 'event handler onerror on <img>']);
-    expect(activeContentIn('<p><a href=" javascript:alert(1)">x</a></p>')).toEqual(['unexpected <a>', 'script URL in href of <a>', 'unexpected </a>']);
+    expect(activeContentIn('<p><a href=" javascript:alert(1)">x</a></p>')).toEqual([
+      'script URL in href of <a>',
+      'link to  javascript:alert(1): only http(s) sources are linked',
+    ]);
+    expect(activeContentIn('<p><blink>x</blink></p>')).toEqual(['unexpected <blink>', 'unexpected </blink>']);
     expect(activeContentIn('<p>1 < 2</p>')).toEqual(['1 unescaped "<" in text']);
     expect(activeContentIn('<p>&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>')).toEqual([]);
     expect(charactersXmlForbids('<a>\u0007\u001b\ud800</a>')).toEqual(['U+0007', 'U+001B', 'U+D800']);
@@ -290,8 +294,11 @@ describe('injection: hostile text is stored and served back inert', () => {
       expect(textOf(html, 'h1')).toBe(p);
       expect(textOf(html, 'strong')).toBe(p);
       expect(decodeEntities(html)).toContain(`By ${p}, ${p} · Published`);
-      const paragraphs = [...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => decodeEntities(match[1]).replace(/<br>/g, '\n'));
+      const [storyHtml, factChecks] = html.split('<section class="fact-checks">');
+      const paragraphs = [...storyHtml.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => decodeEntities(match[1]).replace(/<br>/g, '\n'));
       expect(paragraphs).toEqual([p, `Second paragraph: ${p}`]);
+      // The verdict's explanation, under the claim it rates.
+      expect(decodeEntities(factChecks)).toContain(`<strong>Mostly true.</strong> ${p}`);
       expect(textOf(html, 'section')).toContain(p);
 
       // The ClaimReview data blocks are JSON that parses back to the claim, whatever it says.

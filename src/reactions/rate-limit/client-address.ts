@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * The rate-limit key of a client address: IPv4 as it is (also when IPv4-mapped), IPv6 by its /64,
@@ -6,15 +6,12 @@ import { isIPv4 } from 'node:net';
  */
 export function clientAddressKey(ip: string | undefined): string {
   if (!ip) return 'unknown';
-  if (!ip.includes(':')) return ip;
-  const address = ip.toLowerCase().split('%')[0];
-  const mapped = address.startsWith('::ffff:') ? address.slice(7) : '';
-  if (mapped && isIPv4(mapped)) return mapped;
-  const [head, tail] = address.split('::');
-  // An embedded IPv4 tail takes two groups; only the first four groups matter here anyway.
-  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : []);
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const all = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${all.slice(0, 4).map((group) => (parseInt(group, 16) || 0).toString(16)).join(':')}::/64`;
+  // A zone (fe80::1%eth0) names the local interface, not the client.
+  const address = ip.split('%')[0];
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return `${v6.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }

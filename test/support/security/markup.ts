@@ -84,6 +84,8 @@ export function scanMarkup(html: string): Markup {
 /** What the story renderers write (page and feed content); anything else was injected. */
 export const RENDERED_TAGS = new Set([
   'html', 'head', 'meta', 'title', 'link', 'script', 'body', 'article', 'h1', 'h2', 'p', 'strong', 'time', 'section', 'ul', 'li', 'span', 'br',
+  // The fact checks: the claim quoted, its sources linked.
+  'blockquote', 'a',
 ]);
 
 /**
@@ -100,6 +102,9 @@ export function activeContentIn(html: string, allowedTags: ReadonlySet<string> =
     for (const [attribute, value] of Object.entries(tag.attributes)) {
       if (attribute.startsWith('on')) problems.push(`event handler ${attribute} on <${tag.name}>`);
       if (/^\s*(javascript|vbscript|data):/i.test(value)) problems.push(`script URL in ${attribute} of <${tag.name}>`);
+    }
+    if (tag.name === 'a' && !tag.closing && !/^https?:\/\//.test(tag.attributes.href ?? '')) {
+      problems.push(`link to ${tag.attributes.href ?? '(nothing)'}: only http(s) sources are linked`);
     }
     if (tag.name === 'script' && !tag.closing && tag.attributes.type !== 'application/ld+json') {
       problems.push(`<script> of type ${tag.attributes.type ?? '(none)'}`);

@@ -3,7 +3,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { ARTICLE_STATUSES, type ArticleStatus } from '#libs/contracts';
 import { IsText } from '#libs/http';
 import { PageRequest } from '#libs/read-models';
-import { ARTICLE_LIMITS } from '../../../articles/article-limits.js';
+import { ARTICLE_LIMITS } from '../../../articles/index.js';
 
 const BOARD_SEARCH_MAX_LENGTH = 200;
 

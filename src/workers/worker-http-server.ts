@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MetricsRegistry } from '../metrics/metrics-registry.js';
-import { Readiness } from './readiness.js';
+import { Readiness } from '../health/readiness.js';
 
 /**
  * A worker process has no HTTP API, but orchestrators still probe it and Prometheus still scrapes
