@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
-import { STAFF_ROLES, type StaffRole } from '#libs/contracts';
+import { isReservedActorId, RESERVED_ACTOR_PREFIXES, STAFF_ROLES, type StaffRole } from '#libs/contracts';
 import { INSECURE_DEV_SECRET } from '../src/config/app-config.js';
 
 /** Prints a staff token signed for the JWT_SECRET in the environment (the dev secret when unset). */
@@ -31,6 +31,10 @@ if (values.help) {
 
 const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
 const unknown = roles.filter((role) => !STAFF_ROLES.includes(role as StaffRole));
+if (values.sub && isReservedActorId(values.sub)) {
+  process.stderr.write(`--sub may not start with ${RESERVED_ACTOR_PREFIXES.join(' or ')}: the service names its own actors so\n`);
+  process.exit(2);
+}
 if (!values.sub || !values.name || roles.length === 0 || unknown.length > 0) {
   process.stderr.write(`${unknown.length ? `unknown roles: ${unknown.join(', ')} (known: ${STAFF_ROLES.join(', ')})\n` : ''}${usage}\n`);
   process.exit(2);

@@ -2,6 +2,14 @@
 export const STAFF_ROLES = ['reporter', 'editor', 'fact_checker', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
+/**
+ * Actor ids the service gives its own actors (`system:scheduler`) and readers (`reader:<id>`) in
+ * event metadata: no staff token may claim one, or a subscriber could not tell them apart.
+ */
+export const RESERVED_ACTOR_PREFIXES = ['system:', 'reader:'] as const;
+
+export const isReservedActorId = (sub: string): boolean => RESERVED_ACTOR_PREFIXES.some((prefix) => sub.startsWith(prefix));
+
 export interface StaffClaims {
   sub: string;
   name: string;

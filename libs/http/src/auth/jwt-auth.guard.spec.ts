@@ -43,6 +43,12 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
+  it.each(['system:scheduler', 'reader:reader-0001'])('refuses a token whose sub is one the service gives its own actors: %s', async (sub) => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const token = jwt.sign({ ...claims, sub }, { expiresIn: '1h' });
+    await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
   it('never remembers a token that failed: a forged one fails every time', async () => {
     const guard = new JwtAuthGuard(new Reflector(), jwt);
     const forged = new JwtService({ secret: 'another-secret-of-the-same-length-xx' }).sign(claims);

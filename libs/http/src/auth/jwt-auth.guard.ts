@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { LRUCache } from 'lru-cache';
-import { STAFF_ROLES, type StaffClaims, type StaffRole } from '#libs/contracts';
+import { isReservedActorId, RESERVED_ACTOR_PREFIXES, STAFF_ROLES, type StaffClaims, type StaffRole } from '#libs/contracts';
 import { isStorableText } from '../validators.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
@@ -71,6 +71,9 @@ export class JwtAuthGuard implements CanActivate {
     const text = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '' && isStorableText(value);
     if (!text(sub) || !text(name) || !validRoles) {
       throw new UnauthorizedException('The token lacks valid sub, name and roles claims.');
+    }
+    if (isReservedActorId(sub)) {
+      throw new UnauthorizedException(`The token's sub may not start with ${RESERVED_ACTOR_PREFIXES.join(' or ')}: those name the service's own actors and readers.`);
     }
     // Frozen: one object now serves every request that carries this token.
     const staff: StaffClaims = Object.freeze({ sub, name, roles: Object.freeze([...roles]) as StaffRole[] });
