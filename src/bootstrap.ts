@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
-import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
+import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError, recordRouteMethods } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import { allowPublicCors } from './common/public-cors.js';
@@ -37,6 +37,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
       void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem.toProblem(request.url));
     },
   });
+  // Before Nest registers the routes: a known path asked with another method answers 405, not 404.
+  recordRouteMethods(adapter.getInstance());
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

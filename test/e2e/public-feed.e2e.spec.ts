@@ -324,6 +324,23 @@ describe('public feed and public article', () => {
   });
 
   describe('refuses', () => {
+    it('405 with Allow for a path the service answers under other methods; 404 for a path it does not answer at all', async () => {
+      const cases: [method: string, path: string, allow: string][] = [
+        ['DELETE', '/feed.json', 'GET, HEAD'],
+        ['POST', '/feed', 'GET, HEAD'],
+        ['GET', `/public/articles/${seed.id}/reactions`, 'DELETE, POST'],
+        ['PUT', `/articles/${seed.id}`, 'GET, HEAD, PATCH'],
+      ];
+      for (const [method, path, allow] of cases) {
+        const response = await http.request(method, path, { token: TOKENS.editor });
+        expect({ method, path, status: response.status, allow: response.headers.get('allow') }).toEqual({ method, path, status: 405, allow });
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(response.body).toMatchObject({ status: 405, title: 'Method not allowed' });
+      }
+      const unknown = await http.request('DELETE', '/no/such/path');
+      expect([unknown.status, unknown.headers.get('allow')]).toEqual([404, null]);
+    });
+
     it('404 for an unknown, malformed or unpublished slug, which no cache may keep (it may be published soon)', async () => {
       for (const slug of ['no-such-story-12345678', 'Not%20A%20Slug', 'not-public-yet-00000000']) {
         const response = await read(`/public/articles/${slug}`);

@@ -9,3 +9,4 @@ export * from './etag.interceptor.js';
 export * from './json-depth.js';
 export * from './client-error.js';
 export * from './iri.js';
+export * from './allowed-methods.js';

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, isDataException } from '#libs/event-store';
+import { allowedMethodsOf } from './allowed-methods.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type ProblemDetails } from './problem-details.js';
 
 const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
@@ -62,7 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<FastifyRequest>();
     const reply = context.getResponse<FastifyReply>();
-    const { problem, headers } = this.toProblem(exception, request.url);
+    const { problem, headers } = this.methodNotAllowed(request) ?? this.toProblem(exception, request.url);
     if (problem.type === problemType(INVALID_VALUE)) {
       // A 400 that validation should have given: worth a line, so the gap gets closed.
       this.logger.warn({ msg: 'database refused a value from the request', reason: String((exception as Error)?.message ?? exception), reqId: request.id, url: request.url });
@@ -75,6 +76,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // no-store: a cache must not keep an error for a URL that may answer next time (a story not yet
     // published, a database back up).
     reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' }).send(problem);
+  }
+
+  /** A path the service answers, asked with another method: 405 with the methods it takes. */
+  private methodNotAllowed(request: FastifyRequest): { problem: ProblemDetails; headers: Record<string, string> } | undefined {
+    const allowed = allowedMethodsOf(request);
+    if (allowed.length === 0) return undefined;
+    const problem = new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${request.method} is not allowed here; allowed: ${allowed.join(', ')}.`);
+    return { problem: problem.toProblem(request.url), headers: { allow: allowed.join(', ') } };
   }
 
   private toProblem(exception: unknown, instance: string): { problem: ProblemDetails; headers: Record<string, string> } {
