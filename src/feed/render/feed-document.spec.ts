@@ -88,6 +88,14 @@ describe('renderFeed', () => {
     });
   });
 
+  it('credits every author of an RSS item in dc:creator (RSS 2.0 keeps <author> for an email address)', () => {
+    const rss = renderFeed('rss', [article({ authors: [{ name: 'Alice Chen' }, { name: 'Tom & Jerry <Bros>' }] })], context);
+    expect(rss).toContain('xmlns:dc="http://purl.org/dc/elements/1.1/"');
+    expect(rss).toContain('<dc:creator>Alice Chen</dc:creator>');
+    expect(rss).toContain('<dc:creator>Tom &amp; Jerry &lt;Bros&gt;</dc:creator>');
+    expect(rss).not.toMatch(/<author>/);
+  });
+
   it.each(['rss', 'atom'] as const)('gives each %s item the counts of its own story', async (format) => {
     const stories = [article(), article({ id: '01a21ec9-1c93-73f8-be7e-c7f68e03b649', reactions: { ...zeroReactionCounts(), wow: 7 } })];
     const { items } = await parser.parseString(renderFeed(format, stories, context));

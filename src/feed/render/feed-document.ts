@@ -79,10 +79,11 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
     content: html(storyHtml(article)),
     date: new Date(article.updatedAt),
     published: new Date(article.publishedAt),
-    author: article.authors.map((author) => ({ name: name(author.name) })),
+    // RSS 2.0's <author> is an email address: there the bylines go in dc:creator (extensionsOf).
+    ...(format === 'rss' ? {} : { author: article.authors.map((author) => ({ name: name(author.name) })) }),
     // The library leaves "<" unescaped in Atom's category attributes, so free-text tags stay out of Atom.
     ...(format === 'atom' ? {} : { category: article.tags.map((tag) => ({ name: name(tag) })) }),
-    extensions: extensionsOf(format, article),
+    extensions: extensionsOf(format, article, name),
   };
 }
 
@@ -90,7 +91,7 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
  * Reaction counts (and, in JSON Feed, the structured corrections; in RSS, the updated time) as each
  * format's extension data.
  */
-function extensionsOf(format: FeedFormat, article: PublicArticle): Extension[] {
+function extensionsOf(format: FeedFormat, article: PublicArticle, name: (value: string) => string): Extension[] {
   switch (format) {
     case 'json':
       return [{ name: '_newsroom', objects: { slug: article.slug, reactions: article.reactions, corrections: article.corrections } }];
@@ -99,6 +100,8 @@ function extensionsOf(format: FeedFormat, article: PublicArticle): Extension[] {
         // RSS 2.0 items have no updated time of their own (pubDate is the publication): Atom's
         // element says when a correction or revision last changed the story.
         { name: 'atom:updated', objects: { _text: article.updatedAt } },
+        // An array becomes one element per entry (xml-js); the library's type allows one object.
+        { name: 'dc:creator', objects: article.authors.map((author) => ({ _text: name(author.name) })) as unknown as Record<string, unknown> },
         { name: REACTIONS_ELEMENT, objects: { _attributes: reactionsAttributes(article) } },
       ];
     case 'atom':
