@@ -157,8 +157,11 @@ function validateTopicSpec(topic: TopicSpec): void {
  */
 const PER_ATTEMPT_NAMESPACES = new Set(['Connection', 'BrokerPool', 'Producer']);
 
-/** kafkajs log entries to our logger: errors and warnings as warnings (but see above), the rest as debug. */
-function routeLogsTo(logger: KafkaLogger | undefined): logCreator {
+/** What kafkajs reports as an error but is routine: a group rebalancing as members join and leave. */
+const ROUTINE_MESSAGES = [/^The group is rebalancing, re-joining$/];
+
+/** kafkajs log entries to our logger: errors and warnings as warnings (but see above), rebalances as info, the rest as debug. */
+export function routeLogsTo(logger: KafkaLogger | undefined): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       if (!logger) return;
@@ -166,7 +169,8 @@ function routeLogsTo(logger: KafkaLogger | undefined): logCreator {
       const text = `kafkajs ${namespace}: ${message}${describeExtra(extra)}`;
       // What kafkajs calls an error it mostly retries itself; the caller decides what is an error.
       const important = level === KafkaJsLogLevel.ERROR || level === KafkaJsLogLevel.WARN;
-      if (important && !PER_ATTEMPT_NAMESPACES.has(namespace)) logger.warn(text);
+      if (ROUTINE_MESSAGES.some((routine) => routine.test(message))) logger.log(text);
+      else if (important && !PER_ATTEMPT_NAMESPACES.has(namespace)) logger.warn(text);
       else logger.debug?.(text);
     };
 }
