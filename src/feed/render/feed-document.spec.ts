@@ -105,6 +105,14 @@ describe('renderFeed', () => {
     ]);
   });
 
+  it("gives Atom entries their story's tags as categories, escaped", async () => {
+    const atom = renderFeed('atom', [article({ tags: ['trade', 'a<b & "c"'] })], context);
+    expect(atom).toContain('<category term="trade"/>');
+    expect(atom).toContain('<category term="a&lt;b &amp; &quot;c&quot;"/>');
+    // Still well-formed XML.
+    await expect(new Parser().parseString(atom)).resolves.toMatchObject({ items: [expect.anything()] });
+  });
+
   it('keeps item ids stable across updates, and moves the updated time', () => {
     const before = JSON.parse(renderFeed('json', [article()], context)).items[0];
     const corrected = article({ headline: 'A new headline', updatedAt: '2025-11-25T08:00:00.000Z' });

@@ -61,7 +61,7 @@ export function renderFeed(format: FeedFormat, articles: readonly PublicArticle[
     case 'rss':
       return feed.rss2();
     case 'atom':
-      return withAtomReactions(feed.atom1(), articles);
+      return withAtomExtras(feed.atom1(), articles);
   }
 }
 
@@ -81,7 +81,7 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
     published: new Date(article.publishedAt),
     // RSS 2.0's <author> is an email address: there the bylines go in dc:creator (extensionsOf).
     ...(format === 'rss' ? {} : { author: article.authors.map((author) => ({ name: name(author.name) })) }),
-    // The library leaves "<" unescaped in Atom's category attributes, so free-text tags stay out of Atom.
+    // The library leaves "<" unescaped in Atom's category attributes: withAtomExtras writes them there.
     ...(format === 'atom' ? {} : { category: article.tags.map((tag) => ({ name: name(tag) })) }),
     extensions: extensionsOf(format, article, name),
   };
@@ -105,7 +105,7 @@ function extensionsOf(format: FeedFormat, article: PublicArticle, name: (value: 
         { name: REACTIONS_ELEMENT, objects: { _attributes: reactionsAttributes(article) } },
       ];
     case 'atom':
-      return []; // the library drops them: withAtomReactions adds them instead
+      return []; // the library drops them: withAtomExtras adds them instead
   }
 }
 
@@ -116,16 +116,19 @@ const reactionsAttributes = (article: PublicArticle): Record<string, string | nu
 });
 
 /**
- * The library's atom1() ignores extensions, so each entry gets the element RSS items carry just
- * before its end tag. Every text in an entry is escaped, so "</entry>" only ever ends an entry.
+ * What the library's atom1() leaves out, written just before each entry's end tag: the story's
+ * tags as categories (escaped here), and the reaction counts RSS items carry. Every text in an
+ * entry is escaped, so "</entry>" only ever ends an entry.
  */
-function withAtomReactions(atom: string, articles: readonly PublicArticle[]): string {
+function withAtomExtras(atom: string, articles: readonly PublicArticle[]): string {
   let index = 0;
   return atom.replace(/<\/entry>/g, (end) => {
-    const attributes = Object.entries(reactionsAttributes(articles[index++]))
+    const article = articles[index++];
+    const categories = article.tags.map((tag) => `    <category term="${escapeHtml(xmlText(tag))}"/>\n`).join('');
+    const attributes = Object.entries(reactionsAttributes(article))
       .map(([name, value]) => ` ${name}="${escapeHtml(String(value))}"`)
       .join('');
-    return `    <${REACTIONS_ELEMENT}${attributes}/>\n    ${end}`;
+    return `${categories}    <${REACTIONS_ELEMENT}${attributes}/>\n    ${end}`;
   });
 }
 
