@@ -32,7 +32,7 @@ import { ReviseArticleRequest } from './commands/revise-article/revise-article.r
 import { SchedulePublishCommand } from './commands/schedule-publish/schedule-publish.command.js';
 import { SchedulePublishRequest } from './commands/schedule-publish/schedule-publish.request.dto.js';
 import { SubmitArticleCommand } from './commands/submit-article/submit-article.command.js';
-import { ArticleWrite } from './write-context.decorator.js';
+import { ArticleWrite } from './article-write.decorator.js';
 
 /**
  * Every write on an article. Routes check the coarse role; the decider checks authorship and

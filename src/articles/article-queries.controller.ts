@@ -11,7 +11,7 @@ import { GetArticleHistoryQuery } from './queries/get-article-history/get-articl
 import type { ArticleDiff } from './queries/get-article-diff/get-article-diff.handler.js';
 import { GetArticleDiffQuery } from './queries/get-article-diff/get-article-diff.query.js';
 import { GetArticleDiffRequest } from './queries/get-article-diff/get-article-diff.request.dto.js';
-import { parseArticleId } from './write-context.decorator.js';
+import { parseArticleId } from './article-write.decorator.js';
 
 /**
  * Staff reads folded straight from the article's stream: always current, so X-Min-Position

@@ -5,7 +5,7 @@ import { KafkaClient } from '#libs/kafka';
 import { LogFedProjection, type Projection } from '#libs/projections';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { topicOf, topicSpecs } from '../relay/kafka-client.provider.js';
+import { topicOf, topicSpecs } from '../relay/kafka-topics.js';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
 import { PROJECTIONS } from './projection-registry.js';
 import { ReadModelChanges } from './read-model-changes.js';

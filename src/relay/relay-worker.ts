@@ -9,7 +9,7 @@ import {
 import { KafkaClient, OutboxRelay, routeByStreamType } from '#libs/kafka';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { topicOf, topicSpecs } from './kafka-client.provider.js';
+import { topicOf, topicSpecs } from './kafka-topics.js';
 
 /**
  * Publishes the store's log to Kafka. Every worker runs one; the PostgreSQL advisory lock lets
