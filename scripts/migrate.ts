@@ -12,7 +12,11 @@ import { runMigrations } from '../src/database/run-migrations.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.database.url) throw new ConfigError({ DATABASE_URL: 'required: npm run migrate applies migrations to a PostgreSQL server' });
-  const dataSource = await new DataSource({ type: 'postgres', url: config.database.url, migrations: MIGRATIONS, extra: { max: 1 } }).initialize();
+  const dataSource = await new DataSource({ type: 'postgres', url: config.database.url, migrations: MIGRATIONS, extra: { max: 1 } })
+    .initialize()
+    .catch((error: Error) => {
+      throw new ConfigError({ DATABASE_URL: `cannot connect: ${error.message}` });
+    });
   try {
     const applied = await runMigrations(dataSource);
     process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'nothing to apply: the schema is current\n');

@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const workers = process.argv.includes('--with-workers');
   const app = await createHttpApp(config, { workers });
-  await app.listen(config.http.port, config.http.host);
+  await app.listen(config.http.port, config.http.host).catch(async (error: NodeJS.ErrnoException) => {
+    await app.close();
+    throw listenError(error, config.http.host, config.http.port);
+  });
   const mode = `${config.embedded ? 'embedded PostgreSQL, projections from the store' : 'PostgreSQL'}${config.kafka ? ' + Kafka' : ''}${workers ? ', workers in this process' : ''}`;
   if (config.env === 'production') {
     // Production logs are JSON lines only.
@@ -27,6 +30,16 @@ async function main(): Promise<void> {
       .filter(Boolean)
       .join('\n') + '\n',
   );
+}
+
+/** An address the server cannot listen on is a setting to fix: name it. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new ConfigError({ PORT: `${port} is in use on ${host} by another process` });
+  if (error.code === 'EACCES') return new ConfigError({ PORT: `${port} needs privileges this process does not have` });
+  if (error.code === 'ENOTFOUND' || error.code === 'EADDRNOTAVAIL' || error.code === 'EAI_AGAIN') {
+    return new ConfigError({ HOST: `cannot listen on "${host}": not an address of this machine (${error.code})` });
+  }
+  return error;
 }
 
 main().catch((error: unknown) => {

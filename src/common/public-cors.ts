@@ -25,8 +25,16 @@ export function allowPublicCors(app: NestFastifyApplication, origins: '*' | stri
   };
   app.enableCors({
     delegator: (request, callback) => {
-      const path = request.url.split('?', 1)[0];
-      callback(null, PUBLIC_PATH.test(path) ? publicOptions : { origin: false });
+      callback(null, PUBLIC_PATH.test(decodedPath(request.url)) ? publicOptions : { origin: false });
     },
   });
+}
+
+/** The path as the router matches it (%66eed is /feed); a malformed escape matches no public path. */
+function decodedPath(url: string): string {
+  try {
+    return decodeURIComponent(url.split('?', 1)[0]);
+  } catch {
+    return '';
+  }
 }

@@ -31,6 +31,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
   });
 
+  it('takes *, none or a list of exact origins for CORS, and refuses a wildcard inside an origin', () => {
+    expect(loadConfig({}).publicCorsOrigins).toBe('*');
+    expect(loadConfig({ PUBLIC_CORS_ORIGINS: 'none' }).publicCorsOrigins).toEqual([]);
+    expect(loadConfig({ PUBLIC_CORS_ORIGINS: 'https://news.example.com, http://localhost:8080' }).publicCorsOrigins).toEqual([
+      'https://news.example.com',
+      'http://localhost:8080',
+    ]);
+    for (const bad of ['https://*.example', 'news.example.com', 'https://news.example.com/', 'ftp://x.example']) {
+      expect(problemsOf({ PUBLIC_CORS_ORIGINS: bad })).toHaveProperty('PUBLIC_CORS_ORIGINS');
+    }
+  });
+
   it('uses PostgreSQL and Kafka when both are given', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://db/newsroom',

@@ -96,7 +96,8 @@ const corsOrigins = makeValidator<'*' | string[]>((input) => {
 function isOrigin(candidate: string): boolean {
   try {
     const parsed = new URL(candidate);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === candidate;
+    // No wildcards: each origin is matched as written, so "https://*.example" would match nothing.
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === candidate && !candidate.includes('*');
   } catch {
     return false;
   }

@@ -55,7 +55,8 @@ export function sendWithValidators(request: FastifyRequest, reply: FastifyReply,
   const { body, contentType, lastModified } = representation;
   const etag = representation.etag ?? etagOf(body);
   // Vary: a shared cache must not answer a read that waits for its own write (X-Min-Position) with an older copy.
-  reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', varyWith(reply, 'X-Min-Position'));
+  reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL);
+  addVary(reply, 'X-Min-Position');
   if (lastModified !== null) reply.header('last-modified', lastModified.toUTCString());
   if (isNotModified(request.headers, etag, lastModified)) {
     // To a HEAD, Fastify states the length of what is sent, which it then drops: the body, so the
@@ -66,7 +67,8 @@ export function sendWithValidators(request: FastifyRequest, reply: FastifyReply,
   reply.status(200).header('content-type', contentType).send(body);
 }
 
-function varyWith(reply: FastifyReply, header: string): string {
+/** Adds to Vary, keeping what is there (CORS adds Origin for a list of origins). */
+export function addVary(reply: FastifyReply, header: string): void {
   const current = reply.getHeader('vary');
-  return current ? `${String(current)}, ${header}` : header;
+  reply.header('vary', current ? `${String(current)}, ${header}` : header);
 }

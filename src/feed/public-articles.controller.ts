@@ -6,7 +6,7 @@ import { Public } from '#libs/http';
 import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/index.js';
-import { sendWithValidators } from './conditional-get.js';
+import { addVary, sendWithValidators } from './conditional-get.js';
 import { prefersHtml } from './content-negotiation.js';
 import { toFeedItem } from './public-article.js';
 import { publicFeedProjection } from './public-feed.projection.js';
@@ -37,7 +37,7 @@ export class PublicArticlesController {
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { article, lastModified } = await this.queryBus.execute(new GetPublicArticleQuery(slug));
     const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));
-    reply.header('vary', 'Accept');
+    addVary(reply, 'Accept');
     if (prefersHtml(request.headers.accept)) {
       reply.headers(HTML_SECURITY_HEADERS);
       sendWithValidators(request, reply, {

@@ -43,19 +43,24 @@ export class WorkerHttpServer implements OnApplicationShutdown {
   }
 
   private async answer(method: string, path: string, response: ServerResponse): Promise<void> {
-    if (method !== 'GET') return send(response, 405, 'application/json', JSON.stringify({ status: 'error', message: 'GET only' }));
+    if (!WORKER_PATHS.has(path)) return send(response, 404, 'application/json', JSON.stringify({ status: 'error', message: 'not found' }));
+    if (method !== 'GET' && method !== 'HEAD') {
+      return send(response, 405, 'application/json', JSON.stringify({ status: 'error', message: 'GET or HEAD only' }), { allow: 'GET, HEAD' });
+    }
+    // HEAD: Node's response sends the headers of what GET answers, and no body.
     if (path === '/health') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
     if (path === '/health/ready') {
       const { httpStatus, result } = await this.readiness.check();
       return send(response, httpStatus, 'application/json', JSON.stringify(result));
     }
-    if (path === '/metrics') return send(response, 200, this.metrics.contentType, await this.metrics.render());
-    send(response, 404, 'application/json', JSON.stringify({ status: 'error', message: 'not found' }));
+    return send(response, 200, this.metrics.contentType, await this.metrics.render());
   }
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+const WORKER_PATHS = new Set(['/health', '/health/ready', '/metrics']);
+
+function send(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
   // Probes open a connection each time; keeping it would only delay a shutdown.
-  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', connection: 'close' });
+  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', connection: 'close', ...headers });
   response.end(body);
 }

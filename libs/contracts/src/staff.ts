@@ -8,7 +8,8 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
  */
 export const RESERVED_ACTOR_PREFIXES = ['system:', 'reader:'] as const;
 
-export const isReservedActorId = (sub: string): boolean => RESERVED_ACTOR_PREFIXES.some((prefix) => sub.startsWith(prefix));
+/** Whether a sub starts with a reserved prefix, in any case and after any leading space. */
+export const isReservedActorId = (sub: string): boolean => RESERVED_ACTOR_PREFIXES.some((prefix) => sub.trimStart().toLowerCase().startsWith(prefix));
 
 export interface StaffClaims {
   sub: string;

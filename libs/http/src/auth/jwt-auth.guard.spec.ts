@@ -43,7 +43,7 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
-  it.each(['system:scheduler', 'reader:reader-0001'])('refuses a token whose sub is one the service gives its own actors: %s', async (sub) => {
+  it.each(['system:scheduler', 'reader:reader-0001', 'SYSTEM:scheduler', ' system:x'])('refuses a token whose sub is one the service gives its own actors: %s', async (sub) => {
     const guard = new JwtAuthGuard(new Reflector(), jwt);
     const token = jwt.sign({ ...claims, sub }, { expiresIn: '1h' });
     await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).rejects.toBeInstanceOf(UnauthorizedException);

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsUrl, MaxLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
 import { isContractSourceUrl, VERDICT_RATINGS, type VerdictRating } from '#libs/contracts';
 import { iriToUri, IsStorableText, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
@@ -27,10 +27,13 @@ export class RecordVerdictRequest {
     { name: 'isContractSourceUrl', validator: { validate: isContractSourceUrl, defaultMessage: () => 'each value in $property must be a URI (RFC 3986)' } },
     { each: true },
   )
-  @MaxLength(ARTICLE_LIMITS.sourceUrl, { each: true })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true }, { each: true })
+  // The length limit alone speaks of length (isURL has its own, which it would call "not a URL").
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true, validate_length: false }, { each: true })
+  // Counted as recorded: an IRI's non-ASCII characters take up to 9 characters each as a URI.
+  @MaxLength(ARTICLE_LIMITS.sourceUrl, { each: true, message: `each source must be at most ${ARTICLE_LIMITS.sourceUrl} characters as a URI (%-encoded)` })
   // isURL lets a NUL or a lone surrogate through in the path, query or fragment.
   @IsStorableText({ each: true })
+  @IsString({ each: true })
   @ArrayMaxSize(ARTICLE_LIMITS.sources)
   // class-validator checks the rules bottom-up and reports the first that fails: the array first.
   @IsArray()
