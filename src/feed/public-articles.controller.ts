@@ -2,7 +2,7 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '#libs/http';
+import { ProblemError, Public } from '#libs/http';
 import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/index.js';
@@ -10,9 +10,9 @@ import { addVary, sendWithValidators } from './conditional-get.js';
 import { prefersHtml } from './content-negotiation.js';
 import { toFeedItem } from './public-article.js';
 import { publicFeedProjection } from './public-feed.projection.js';
-import { GetPublicArticleQuery } from './queries/get-public-article/get-public-article.query.js';
+import { GetPublicArticleQuery, type PublicArticleRead } from './queries/get-public-article/get-public-article.query.js';
 import { claimReviewOf } from './render/claim-review.js';
-import { publicArticlePage } from './render/public-article.page.js';
+import { publicArticlePage, retractionPage, type RetractionNotice } from './render/public-article.page.js';
 
 // The page carries data blocks (JSON-LD) but never needs to run a script.
 const HTML_SECURITY_HEADERS = {
@@ -35,10 +35,24 @@ export class PublicArticlesController {
   @ApiOkResponse({ description: 'The story' })
   @ApiProblems([404, 'No published story has this slug'], [410, 'Retracted: the retraction notice'])
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const { article, lastModified } = await this.queryBus.execute(new GetPublicArticleQuery(slug));
+    const html = prefersHtml(request.headers.accept);
+    let read: PublicArticleRead;
+    try {
+      read = await this.queryBus.execute(new GetPublicArticleQuery(slug));
+    } catch (error) {
+      // A reader who follows a link to a retracted story sees the notice as a page, not as JSON.
+      if (!html || !(error instanceof ProblemError) || error.status !== 410) throw error;
+      addVary(reply, 'Accept');
+      reply
+        .status(410)
+        .headers({ ...HTML_SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .send(retractionPage(error.extensions.retraction as RetractionNotice));
+      return;
+    }
+    const { article, lastModified } = read;
     const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));
     addVary(reply, 'Accept');
-    if (prefersHtml(request.headers.accept)) {
+    if (html) {
       reply.headers(HTML_SECURITY_HEADERS);
       sendWithValidators(request, reply, {
         body: publicArticlePage(article, claimReviews),

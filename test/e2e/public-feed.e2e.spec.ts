@@ -290,6 +290,11 @@ describe('public feed and public article', () => {
       detail: expect.stringContaining('The market data was misread.'),
       retraction: { headline: 'Markets rally', reason: 'The market data was misread.', retractedAt: expect.stringMatching(/^\d{4}-/) },
     });
+    // A browser following a link gets the notice as a page.
+    const page = await read(`/public/articles/${markets.slug}`, { accept: 'text/html,*/*;q=0.8' });
+    expect([page.status, page.headers.get('content-type'), page.headers.get('cache-control')]).toEqual([410, 'text/html; charset=utf-8', 'no-store']);
+    expect(page.text).toContain('<h1>Retracted: Markets rally</h1>');
+    expect(page.text).toContain('<p>The market data was misread.</p>');
 
     // The feed changed, so its validators did too: no stale 304 for a client that saw the story.
     const refreshed = await read('/feed.json', { 'if-none-match': before.headers.get('etag')! });

@@ -61,3 +61,30 @@ ${factChecksHtml(article)}<section class="reactions">
 </html>
 `;
 }
+
+/** What a retracted story's 410 carries. */
+export interface RetractionNotice {
+  headline: string;
+  reason: string;
+  retractedAt: string;
+}
+
+/** The retraction notice as a page, for readers who follow a link to a retracted story. */
+export function retractionPage(notice: RetractionNotice): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="robots" content="noindex">
+<title>Retracted: ${escapeHtml(notice.headline)}</title>
+</head>
+<body>
+<article>
+<h1>Retracted: ${escapeHtml(notice.headline)}</h1>
+<p>This story was retracted on ${timeHtml(notice.retractedAt)}.</p>
+<p>${escapeHtml(notice.reason)}</p>
+</article>
+</body>
+</html>
+`;
+}
