@@ -359,11 +359,18 @@ describe('public feed and public article', () => {
       ['?limit=0', 'limit'],
       ['?limit=abc', 'limit'],
       ['?cursor=bm9wZQ', 'cursor'],
-      ['?page=2', 'page'],
+      ['?limit=abc&utm_source=newsletter', 'limit'],
     ])('400 for /feed%s, naming the field', async (query, field) => {
       const response = await read(`/feed${query}`);
       expect(response.status).toBe(400);
       expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
+    });
+
+    it('but ignores parameters a public link collects (utm_*, fbclid, a cache-buster), as the other public URLs do', async () => {
+      const plain = await feed('?limit=2');
+      const decorated = await read('/feed?limit=2&utm_source=newsletter&fbclid=abc&_=1764300000000');
+      expect(decorated.status).toBe(200);
+      expect(decorated.body).toEqual(plain);
     });
 
     it('400 for a well-formed cursor holding an impossible date, which PostgreSQL would refuse', async () => {

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError, type ValidationPipeOptions } from '@nestjs/common';
 import { ValidationProblem, type FieldError } from './problem-details.js';
 
 /** Flattens class-validator's nested errors into `field.path: message` entries. */
@@ -10,19 +10,45 @@ function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+const IGNORES_UNKNOWN_QUERY_PARAMETERS = Symbol('ignoresUnknownQueryParameters');
+
 /**
- * Whitelisting validation for every DTO: unknown fields are refused, values are transformed to
- * their declared types, and failures become one 400 problem that lists each invalid field.
+ * For the query string of a public URL: parameters the DTO does not name are dropped, not refused.
+ * Links to public pages collect them (utm_source, fbclid, a script's cache-busting `_=`).
+ */
+export const IgnoresUnknownQueryParameters = (): ClassDecorator => (target) => {
+  Reflect.defineMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, true, target);
+};
+
+/**
+ * Whitelisting validation for every DTO: unknown fields are refused (but see
+ * IgnoresUnknownQueryParameters), values are transformed to their declared types, and failures
+ * become one 400 problem that lists each invalid field.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    validateCustomDecorators: false,
-    // One message per field is clearer than every rule a missing value breaks.
-    stopAtFirstError: true,
-    exceptionFactory: (errors) => new ValidationProblem(toFieldErrors(errors)),
-  });
+  return new WhitelistValidationPipe();
+}
+
+const OPTIONS: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  validateCustomDecorators: false,
+  // One message per field is clearer than every rule a missing value breaks.
+  stopAtFirstError: true,
+  exceptionFactory: (errors) => new ValidationProblem(toFieldErrors(errors)),
+};
+
+class WhitelistValidationPipe extends ValidationPipe {
+  private readonly lenient = new ValidationPipe({ ...OPTIONS, forbidNonWhitelisted: false });
+
+  constructor() {
+    super(OPTIONS);
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const lenient = metadata.type === 'query' && metadata.metatype !== undefined && Reflect.getMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, metadata.metatype) === true;
+    return lenient ? this.lenient.transform(value, metadata) : super.transform(value, metadata);
+  }
 }
