@@ -5,6 +5,7 @@ import type { StaffClaims, VerdictRating } from '#libs/contracts';
 import {
   AddClaimCommand,
   ApproveArticleCommand,
+  ArticleDomainError,
   ArticleStream,
   DraftArticleCommand,
   PublishArticleCommand,
@@ -43,15 +44,17 @@ export class DemoSeed implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const [store] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE metadata->>'correlationId' IS DISTINCT FROM $1)::int AS others,
-              min(stream_id) FILTER (WHERE type = 'ArticleDrafted') AS demo_stream,
-              bool_or(type = 'Published') AS published
-         FROM events`,
+    // Someone has used the store: leave it alone. (EXISTS stops at the first such event.)
+    const [{ used }] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM events WHERE metadata->>'correlationId' IS DISTINCT FROM $1) AS used`,
       [DEMO_CORRELATION_ID],
     );
-    // Someone has used the store, or the demo is complete: leave it alone.
-    if (store.others > 0 || store.published) return;
+    if (used) return;
+    // Nothing but the demo's own events, a few dozen at most: is it complete?
+    const [store] = await this.dataSource.query(
+      `SELECT min(stream_id) FILTER (WHERE type = 'ArticleDrafted') AS demo_stream, bool_or(type = 'Published') AS published FROM events`,
+    );
+    if (store.published) return;
     const unfinished: string | null = store.demo_stream === null ? null : store.demo_stream.replace(/^article-/, '');
     const articleId = await this.publishSeedStory(unfinished ?? uuidv7());
     this.logger.log({ msg: unfinished ? 'finished loading the seed story as a demo' : 'loaded the seed story as a demo', articleId });
@@ -63,7 +66,13 @@ export class DemoSeed implements OnApplicationBootstrap {
     const as = (actor: StaffClaims): WriteContext => ({ articleId, actor, correlationId: DEMO_CORRELATION_ID });
     const current = async () => (await this.articles.load(articleId)).article;
 
-    const exists = await this.articles.load(articleId).then(() => true, () => false);
+    const exists = await this.articles.load(articleId).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ArticleDomainError && error.status === 404) return false;
+        throw error;
+      },
+    );
     if (!exists) {
       await this.commandBus.execute(
         new DraftArticleCommand(as(REPORTER), {
