@@ -59,8 +59,9 @@ export function sendWithValidators(request: FastifyRequest, reply: FastifyReply,
   addVary(reply, 'X-Min-Position');
   if (lastModified !== null) reply.header('last-modified', lastModified.toUTCString());
   if (isNotModified(request.headers, etag, lastModified)) {
-    // To a HEAD, Fastify states the length of what is sent, which it then drops: the body, so the
-    // 304 states the 200's length (RFC 9110 §8.6), not an empty one's 0.
+    // To a HEAD, Fastify states the length (and, unless told, a text type) of what is sent, which it
+    // then drops: the body with its type, so the 304 states the 200's (RFC 9110 §8.6), not an empty one's.
+    if (request.method === 'HEAD') reply.header('content-type', contentType);
     reply.status(304).send(request.method === 'HEAD' ? body : undefined);
     return;
   }

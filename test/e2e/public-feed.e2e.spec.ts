@@ -188,6 +188,7 @@ describe('public feed and public article', () => {
     expect(head.status).toBe(304);
     // RFC 9110 §8.6: a 304 must not state a length other than the 200's.
     expect([null, first.headers.get('content-length')]).toContain(head.headers.get('content-length'));
+    expect([null, first.headers.get('content-type')]).toContain(head.headers.get('content-type'));
   });
 
   it("leads the feed documents' home page, the service's root, to the stories", async () => {

@@ -6,7 +6,7 @@ import type { Projection } from './projection.js';
 
 export interface LogFeedOptions {
   batchSize: number;
-  /** Stored bytes per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
+  /** Bytes of event JSON per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
   maxBatchBytes?: number;
   pollMs: number;
   logger?: { warn(message: string, ...rest: unknown[]): void; error(message: unknown, ...rest: unknown[]): void };

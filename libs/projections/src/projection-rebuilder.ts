@@ -67,7 +67,7 @@ export const REBUILD_CLAIM_STALE_MS = 2 * 60_000;
 
 export interface RebuilderOptions {
   batchSize?: number;
-  /** Stored bytes per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
+  /** Bytes of event JSON per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
   maxBatchBytes?: number;
   /** See `REBUILD_CLAIM_STALE_MS`. */
   staleClaimMs?: number;
