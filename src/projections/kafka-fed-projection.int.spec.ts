@@ -7,9 +7,10 @@ import type { DataSource } from 'typeorm';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
 import { EventStore } from '#libs/event-store';
 import { KafkaClient, toCloudEventMessage, type KafkaLogger } from '#libs/kafka';
-import { streamsTableDdl, streamsTableOf, type Projection } from '#libs/projections';
+import type { Projection } from '#libs/projections';
 import { freePort, switchableBootstrap } from '#libs/testing';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
+import { countPerArticle, createArticleCountsTables } from '../../libs/projections/src/testing/article-counts.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from '../../libs/projections/src/testing/runner-database.js';
 
 /** Counts the events applied per article. */
@@ -18,14 +19,7 @@ const counting: Projection = {
   streamTypes: [ARTICLE_STREAM_TYPE],
   tables: ['kafka_fed_spec_counts'],
   async apply(events, context) {
-    const perKey = new Map<string, number>();
-    for (const event of events) perKey.set(event.key, (perKey.get(event.key) ?? 0) + 1);
-    await context.query(
-      `INSERT INTO ${context.table('kafka_fed_spec_counts')} (article_id, events)
-       SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (article_id) DO UPDATE SET events = ${context.table('kafka_fed_spec_counts')}.events + EXCLUDED.events`,
-      [[...perKey.keys()], [...perKey.values()]],
-    );
+    await countPerArticle(events, context, 'kafka_fed_spec_counts');
   },
 };
 
@@ -66,8 +60,7 @@ describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
   beforeAll(async () => {
     database = await runnerTestDatabase({ maxConnections: 8 });
     dataSource = database.dataSource;
-    await dataSource.query('CREATE TABLE kafka_fed_spec_counts (article_id text PRIMARY KEY, events integer NOT NULL)');
-    await dataSource.query(streamsTableDdl(streamsTableOf(counting)));
+    await createArticleCountsTables(dataSource, counting);
     store = new EventStore(dataSource);
   });
 

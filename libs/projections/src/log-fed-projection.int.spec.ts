@@ -10,7 +10,8 @@ import {
   type RecordedEvent,
 } from '#libs/event-store';
 import { LogFedProjection } from './log-fed-projection.js';
-import { streamsTableDdl, streamsTableOf, type Projection } from './projection.js';
+import type { Projection } from './projection.js';
+import { countPerArticle, createArticleCountsTables } from './testing/article-counts.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 /** An article projection counting events per article. */
@@ -19,14 +20,7 @@ const countingInto = (name: string, table: string): Projection => ({
   streamTypes: ['article'],
   tables: [table],
   async apply(events, context) {
-    const perKey = new Map<string, number>();
-    for (const event of events) perKey.set(event.key, (perKey.get(event.key) ?? 0) + 1);
-    await context.query(
-      `INSERT INTO ${context.table(table)} (article_id, events)
-       SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (article_id) DO UPDATE SET events = ${context.table(table)}.events + EXCLUDED.events`,
-      [[...perKey.keys()], [...perKey.values()]],
-    );
+    await countPerArticle(events, context, table);
   },
 });
 
@@ -75,10 +69,7 @@ describe('LogFedProjection (PostgreSQL)', () => {
     await database?.close();
   });
 
-  async function createTables(projection: Projection): Promise<void> {
-    await dataSource.query(`CREATE TABLE ${projection.tables[0]} (article_id text PRIMARY KEY, events integer NOT NULL)`);
-    await dataSource.query(streamsTableDdl(streamsTableOf(projection)));
-  }
+  const createTables = (projection: Projection) => createArticleCountsTables(dataSource, projection);
 
   async function write(articleId: string, count: number, streamType = 'article', streamId = `${streamType}-${articleId}`) {
     const expectedVersion = versions.get(streamId) ?? 0;

@@ -5,6 +5,7 @@ import { isTransientDatabaseError } from '#libs/event-store';
 import { ProjectionApplier, ProjectionApplyError } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import { streamsTableDdl, streamsTableOf, type ProjectedEvent, type Projection } from './projection.js';
+import { countPerArticle } from './testing/article-counts.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 const metadata: EventMetadata = { actor: { sub: 'test', name: 'Test', roles: [] } };
@@ -24,14 +25,7 @@ const countingWith = (setting: 'lock_timeout' | 'statement_timeout'): Projection
       if (data.poison) throw new Error(`cannot apply ${event.eventId}`);
       if (data.divide) await context.query('SELECT 1 / 0');
     }
-    const perKey = new Map<string, number>();
-    for (const event of events) perKey.set(event.key, (perKey.get(event.key) ?? 0) + 1);
-    await context.query(
-      `INSERT INTO ${context.table('applier_counts')} (article_id, events)
-       SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (article_id) DO UPDATE SET events = ${context.table('applier_counts')}.events + EXCLUDED.events`,
-      [[...perKey.keys()], [...perKey.values()]],
-    );
+    await countPerArticle(events, context, 'applier_counts');
   },
 });
 

@@ -4,7 +4,8 @@ import { LogFedProjection } from './log-fed-projection.js';
 import { ProjectionApplier } from './projection-applier.js';
 import { ProjectionRebuilder, RebuildInProgressError } from './projection-rebuilder.js';
 import { fromRecordedEvent } from './projected-event.js';
-import { streamsTableDdl, streamsTableOf, type ProjectedEvent, type Projection } from './projection.js';
+import type { ProjectedEvent, Projection } from './projection.js';
+import { countPerArticle, createArticleCountsTables } from './testing/article-counts.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from './testing/runner-database.js';
 
 /** A projection that counts events per article, and fails on events marked as poison. */
@@ -16,14 +17,7 @@ const counting: Projection = {
     for (const event of events) {
       if ((event.data as { poison?: boolean }).poison) throw new Error(`cannot apply ${event.eventId}`);
     }
-    const perKey = new Map<string, number>();
-    for (const event of events) perKey.set(event.key, (perKey.get(event.key) ?? 0) + 1);
-    await context.query(
-      `INSERT INTO ${context.table('test_counts')} (article_id, events)
-       SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (article_id) DO UPDATE SET events = ${context.table('test_counts')}.events + EXCLUDED.events`,
-      [[...perKey.keys()], [...perKey.values()]],
-    );
+    await countPerArticle(events, context, 'test_counts');
   },
 };
 
@@ -38,8 +32,7 @@ describe('projection runner (PostgreSQL)', () => {
   beforeAll(async () => {
     database = await runnerTestDatabase({ maxConnections: 8 });
     dataSource = database.dataSource;
-    await dataSource.query('CREATE TABLE test_counts (article_id text PRIMARY KEY, events integer NOT NULL)');
-    await dataSource.query(streamsTableDdl(streamsTableOf(counting)));
+    await createArticleCountsTables(dataSource, counting);
     store = new EventStore(dataSource);
   });
 
