@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { REACTION_COUNTS_TABLE } from './projections/reaction-counts.projection.js';
+import { REACTION_COUNTS_TABLE } from './reaction-counts.projection.js';
 
 /** The reaction-counts projection's live table, for reads; no row means nobody has reacted. */
 @Entity({ name: REACTION_COUNTS_TABLE })

@@ -20,7 +20,7 @@ import {
   REACTION_COUNT_COLUMNS,
   REACTION_COUNTS_TABLE,
   reactionCountsProjection,
-} from './projections/reaction-counts.projection.js';
+} from './reaction-counts.projection.js';
 import { ReactableArticles } from './reactable-articles.js';
 
 /** Who reacts to which article, and the request that carries it. */

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { REACTION_KINDS, zeroReactionCounts, type ReactionCounts, type ReactionKind } from '#libs/contracts';
 import { EventStore } from '#libs/event-store';
 import { LogFedProjection } from '#libs/projections';
-import { reactionCountsProjection } from '../../src/reactions/projections/reaction-counts.projection.js';
+import { reactionCountsProjection } from '../../src/reactions/reaction-counts.projection.js';
 import { seedStory } from '../support/seed-story.js';
 import { httpClient, startTestApp, STAFF, tokenOf, type HttpResult, type TestApp } from '../support/test-app.js';
 

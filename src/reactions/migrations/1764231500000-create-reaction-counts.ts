@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { streamsTableDdl, streamsTableOf } from '#libs/projections';
-import { REACTION_COUNT_COLUMNS, reactionCountsProjection } from '../projections/reaction-counts.projection.js';
+import { REACTION_COUNT_COLUMNS, reactionCountsProjection } from '../reaction-counts.projection.js';
 
 export class CreateReactionCounts1764231500000 implements MigrationInterface {
   name = 'CreateReactionCounts1764231500000';

@@ -10,9 +10,9 @@ import {
   type ProjectedEvent,
 } from '#libs/projections';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
-import type { ReactionCommand } from '../domain/reaction.commands.js';
-import { decide, evolve, type ReactionState } from '../domain/reaction.decider.js';
-import { CreateReactionCounts1764231500000 } from '../migrations/1764231500000-create-reaction-counts.js';
+import type { ReactionCommand } from './domain/reaction.commands.js';
+import { decide, evolve, type ReactionState } from './domain/reaction.decider.js';
+import { CreateReactionCounts1764231500000 } from './migrations/1764231500000-create-reaction-counts.js';
 import { reactionCountsProjection } from './reaction-counts.projection.js';
 
 const metadata: EventMetadata = { actor: { sub: 'reader:test', name: 'Reader', roles: [] } };
