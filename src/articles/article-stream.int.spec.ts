@@ -83,36 +83,70 @@ describe('ArticleStream with its state cache (PostgreSQL)', () => {
     expect((await store.readStream(articleStreamId(articleId))).map((event) => event.streamVersion)).toEqual([1, 2]);
   });
 
+  it('lets writes to one article in this process take turns: none overtakes another, If-Match still decides', async () => {
+    const articleId = randomUUID();
+    await one.stream.execute(as(reporter, articleId), 'DraftArticle', draft);
+    const notes = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => one.stream.execute(as(reporter, articleId), 'AddEditorialNote', { noteId: randomUUID(), text: `Note ${n}` })),
+    );
+    expect(notes.map((written) => written.version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+
+    const sameVersion = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, n) => one.stream.execute(as(reporter, articleId, 9), 'AddEditorialNote', { noteId: randomUUID(), text: `If-Match ${n}` })),
+    );
+    expect(sameVersion.map((outcome) => (outcome.status === 'fulfilled' ? 200 : (outcome.reason as { status: number }).status)).sort()).toEqual([200, 412, 412, 412]);
+    expect(await store.readStream(articleStreamId(articleId))).toHaveLength(10);
+  });
+
   describe('when another write lands between the read and the append', () => {
-    /** A store whose next stream read lets another process write right after it: the race, on demand. */
+    /** A store whose next stream reads each let another process write right after them: the race, on demand. */
     class RacingStore extends EventStore {
-      beforeNextAppend?: () => Promise<unknown>;
+      races: (() => Promise<unknown>)[] = [];
       override async readStream<E extends DomainEvent = DomainEvent>(...args: Parameters<EventStore['readStream']>): Promise<RecordedEvent<E>[]> {
         const events = await super.readStream<E>(...args);
-        const race = this.beforeNextAppend;
-        this.beforeNextAppend = undefined;
-        await race?.();
+        await this.races.shift()?.();
         return events;
       }
     }
 
-    it.each([
-      ['with If-Match', 1, { status: 412, code: 'version-mismatch' }],
-      ['without If-Match', undefined, { status: 409, code: 'concurrent-modification' }],
-    ])('%s it refuses and writes nothing, with no retry behind the caller\'s back', async (_, ifMatch, refusal) => {
+    const bodiesOf = async (articleId: string) =>
+      (await store.readStream(articleStreamId(articleId))).map((event) => [event.type, (event.data as { changes?: { body?: string } }).changes?.body]);
+
+    async function race(ifMatch: number | undefined, races: number, winner: 'ReviseArticle' | 'SubmitArticle', loser: 'ReviseArticle' | 'SubmitArticle') {
       const racing = new RacingStore(dataSource);
-      const loser = new ArticleStream(racing, new Clock(), new ArticleStateCache());
+      const stream = new ArticleStream(racing, new Clock(), new ArticleStateCache());
       const articleId = randomUUID();
       await one.stream.execute(as(reporter, articleId), 'DraftArticle', draft);
+      const data = (type: string, body: string) => (type === 'ReviseArticle' ? { changes: { body } } : {});
+      racing.races = Array.from({ length: races }, (_, n) => () => other.stream.execute(as(reporter, articleId), winner, data(winner, `Won race ${n + 1}.`) as never));
+      const outcome = stream.execute(as(reporter, articleId, ifMatch), loser, data(loser, 'Came second.') as never);
+      return { articleId, outcome };
+    }
 
-      racing.beforeNextAppend = () => other.stream.execute(as(reporter, articleId), 'ReviseArticle', { changes: { body: 'Won the race.' } });
-      const lost = loser.execute(as(reporter, articleId, ifMatch), 'ReviseArticle', { changes: { body: 'Lost the race.' } });
-      await expect(lost).rejects.toMatchObject(refusal);
-      const events = await store.readStream(articleStreamId(articleId));
-      expect(events.map((event) => [event.streamVersion, (event.data as { changes?: { body?: string } }).changes?.body])).toEqual([
-        [1, undefined],
-        [2, 'Won the race.'],
+    it('with If-Match it refuses (412) and writes nothing: the caller named the version it saw', async () => {
+      const { articleId, outcome } = await race(1, 1, 'ReviseArticle', 'ReviseArticle');
+      await expect(outcome).rejects.toMatchObject({ status: 412, code: 'version-mismatch' });
+      expect(await bodiesOf(articleId)).toEqual([['ArticleDrafted', undefined], ['ArticleRevised', 'Won race 1.']]);
+    });
+
+    it('without If-Match it decides again on the fresh stream and writes after the winner', async () => {
+      const { articleId, outcome } = await race(undefined, 2, 'ReviseArticle', 'ReviseArticle');
+      await expect(outcome).resolves.toMatchObject({ id: articleId, version: 4 });
+      expect(await bodiesOf(articleId)).toEqual([
+        ['ArticleDrafted', undefined], ['ArticleRevised', 'Won race 1.'], ['ArticleRevised', 'Won race 2.'], ['ArticleRevised', 'Came second.'],
       ]);
+    });
+
+    it('without If-Match the second decision may be the domain\'s refusal, as one write after the other would get', async () => {
+      const { articleId, outcome } = await race(undefined, 1, 'SubmitArticle', 'SubmitArticle');
+      await expect(outcome).rejects.toMatchObject({ status: 409, code: 'article.invalid-transition' });
+      expect(await bodiesOf(articleId)).toEqual([['ArticleDrafted', undefined], ['ArticleSubmitted', undefined]]);
+    });
+
+    it('without If-Match, overtaken on every try, it gives up with a 409 and writes nothing', async () => {
+      const { articleId, outcome } = await race(undefined, 3, 'ReviseArticle', 'ReviseArticle');
+      await expect(outcome).rejects.toMatchObject({ status: 409, code: 'concurrent-modification' });
+      expect((await bodiesOf(articleId)).map(([, body]) => body)).toEqual([undefined, 'Won race 1.', 'Won race 2.', 'Won race 3.']);
     });
   });
 

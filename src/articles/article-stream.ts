@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import AsyncLock from 'async-lock';
 import { EventStore, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
 import { assertVersionMatches, PreconditionFailedProblem, ProblemError } from '#libs/http';
 import { ARTICLE_STREAM_TYPE, articleStreamId, type ArticleEvent } from '#libs/contracts';
@@ -9,6 +10,9 @@ import { ArticleStateCache } from './article-state-cache.js';
 import { decide, evolve, foldArticle } from './domain/article.decider.js';
 import { ArticleNotFoundError } from './domain/article.errors.js';
 import type { Article, ArticleState } from './domain/article.state.js';
+
+/** Tries of a write without If-Match that other writes to the same article keep overtaking. */
+const UNCONDITIONAL_WRITE_ATTEMPTS = 3;
 
 /** Who writes, to which article, and at which version they last saw it. */
 export interface WriteContext {
@@ -38,6 +42,9 @@ export interface LoadedArticle {
 /** Reads, folds, decides and appends for one article stream: the whole of every article command. */
 @Injectable()
 export class ArticleStream {
+  // Unbounded: staff writes to one article are few, and each turn is a read and an append.
+  private readonly turns = new AsyncLock({ maxPending: Infinity });
+
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
@@ -52,7 +59,35 @@ export class ArticleStream {
     return { article, version: events[events.length - 1].streamVersion, events };
   }
 
+  /**
+   * Decides the command on the article as it is now and appends the result. Writes to one article
+   * in this process take turns, so they do not overtake each other. A write without If-Match that
+   * loses a race to another process is decided again on the fresh stream (a few times): its caller
+   * named no version, so the outcome is what the two writes give one after the other, a success or
+   * the domain's own refusal, never a conflict the caller could not have avoided.
+   */
   async execute<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
+    return this.turns.acquire(articleStreamId(context.articleId), () => this.executeWithRetries(context, type, data));
+  }
+
+  private async executeWithRetries<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(context, type, data);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (context.expectedVersion !== undefined) {
+          throw new PreconditionFailedProblem(`The article changed after version ${context.expectedVersion}.`);
+        }
+        if (attempt === UNCONDITIONAL_WRITE_ATTEMPTS) {
+          throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
+            'The article kept changing while this request was handled; read it again and retry.');
+        }
+      }
+    }
+  }
+
+  private async attempt<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
     const { articleId, actor, expectedVersion } = context;
     const streamId = articleStreamId(articleId);
     const { state, version: currentVersion } = await this.current(streamId);
@@ -62,29 +97,19 @@ export class ArticleStream {
 
     const command = { type, data: { ...data, articleId, actor, now: this.clock.now() } } as ArticleCommand;
     const events = decide(command, state);
-    try {
-      const result = await this.store.appendToStream(streamId, events, {
-        streamType: ARTICLE_STREAM_TYPE,
-        expectedVersion: currentVersion,
-        metadata: {
-          actor: { sub: actor.sub, name: actor.name, roles: actor.roles },
-          correlationId: context.correlationId,
-          causationId: context.causationId,
-        },
-      });
-      this.metrics?.recordAppended(ARTICLE_STREAM_TYPE, events);
-      const written = events.reduce(evolve, state);
-      if (written !== null) this.cache.remember(streamId, { article: written, version: result.nextExpectedVersion });
-      return { id: articleId, version: result.nextExpectedVersion, position: result.lastPosition };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      // Someone wrote between our read and our append. We do not retry behind the caller's back.
-      if (expectedVersion !== undefined) {
-        throw new PreconditionFailedProblem(`The article changed after version ${expectedVersion}.`);
-      }
-      throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
-        'The article changed while this request was handled; read it again and retry.');
-    }
+    const result = await this.store.appendToStream(streamId, events, {
+      streamType: ARTICLE_STREAM_TYPE,
+      expectedVersion: currentVersion,
+      metadata: {
+        actor: { sub: actor.sub, name: actor.name, roles: actor.roles },
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+      },
+    });
+    this.metrics?.recordAppended(ARTICLE_STREAM_TYPE, events);
+    const written = events.reduce(evolve, state);
+    if (written !== null) this.cache.remember(streamId, { article: written, version: result.nextExpectedVersion });
+    return { id: articleId, version: result.nextExpectedVersion, position: result.lastPosition };
   }
 
   /** The article now: this process's last fold of it (if any) and the events appended since. */
