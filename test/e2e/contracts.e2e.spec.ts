@@ -81,7 +81,7 @@ describe('Kafka contract: every emitted event validates', () => {
     }
     await step('post', `/articles/${id}/notes`, { text: 'Legal checked the Taiwan paragraph.' }, { token: factChecker });
     await step('post', `/articles/${id}/assign`, { userId: 'bob', as: 'reporter', name: 'Bob Osei' }, { token: editor });
-    await step('post', `/articles/${id}/schedule`, { publishAt: new Date(Date.now() + 1000).toISOString() }, { token: editor });
+    await step('post', `/articles/${id}/schedule`, { publishAt: new Date(Date.now() + 2500).toISOString() }, { token: editor });
     await waitUntilPublished(id);
     await step('post', `/articles/${id}/corrections`, { kind: 'correction', text: 'An earlier version misstated the length of the call.' }, { token: editor });
     await step('post', `/articles/${id}/corrections`, { kind: 'clarification', text: 'The call was initiated by Beijing.' }, { token: editor });

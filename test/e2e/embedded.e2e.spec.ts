@@ -13,6 +13,7 @@ import { seedStory } from '../support/seed-story.js';
 describe('the embedded default', () => {
   let dataDir: string;
   let service: ApiProcess | undefined;
+  let secondStoryPosition = 0;
   const editor = jwt.sign({ sub: 'erin', name: 'Erin Walsh', roles: ['editor', 'reporter'] }, INSECURE_DEV_SECRET, { algorithm: 'HS256' });
 
   beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('the embedded default', () => {
   });
   afterAll(async () => rm(dataDir, { recursive: true, force: true }));
 
-  const start = () => ApiProcess.start({ EMBEDDED_DATA_DIR: dataDir, PROJECTION_POLL_MS: '20' }, ['--with-workers']);
+  const start = () => ApiProcess.start({ EMBEDDED_DATA_DIR: dataDir, PROJECTION_POLL_MS: '20', READ_WAIT_TIMEOUT_MS: '15000' }, ['--with-workers']);
 
   async function feedItems(url: string, until: (items: { headline: string; slug: string }[]) => boolean) {
     const deadline = Date.now() + 30_000;
@@ -55,13 +56,17 @@ describe('the embedded default', () => {
       body: JSON.stringify({ headline: 'A second story', body: 'Written on the embedded database.', section: 'local' }),
     });
     expect(drafted.status).toBe(201);
+    secondStoryPosition = ((await drafted.json()) as { position: number }).position;
   });
 
   it('keeps its data across a restart and loads the demo only once', async () => {
     service = await start();
     const items = await feedItems(service.url, (candidates) => candidates.length > 0);
     expect(items.map((item) => item.headline)).toEqual([seedStory.headline]);
-    const board = (await (await fetch(`${service.url}/board`, { headers: { authorization: `Bearer ${editor}` } })).json()) as { items: { headline: string }[] };
+    // The board may not have applied the second story before the stop: its projection catches up now.
+    const boardAnswer = await fetch(`${service.url}/board`, { headers: { authorization: `Bearer ${editor}`, 'x-min-position': String(secondStoryPosition) } });
+    expect(boardAnswer.headers.get('x-min-position-reached')).toBe('true');
+    const board = (await boardAnswer.json()) as { items: { headline: string }[] };
     expect(board.items.map((item) => item.headline).sort()).toEqual(['A second story', seedStory.headline].sort());
   });
 });

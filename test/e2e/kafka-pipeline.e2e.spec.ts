@@ -68,7 +68,8 @@ describe('the service with Kafka', () => {
     const id = drafted.body.id;
     await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
     await http.post(`/articles/${id}/approve`, undefined, { token: editor });
-    await http.post(`/articles/${id}/schedule`, { publishAt: new Date(Date.now() + 1500).toISOString() }, { token: editor });
+    const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt: new Date(Date.now() + 3000).toISOString() }, { token: editor });
+    expect(scheduled.status).toBe(200);
     const deadline = Date.now() + 20_000;
     let status = '';
     while (Date.now() < deadline && status !== 'published') {

@@ -196,7 +196,8 @@ describe('readiness with Kafka configured but unreachable', () => {
     const http = httpClient(api.url);
     const startedAt = Date.now();
     const first = await http.get('/health/ready');
-    expect(Date.now() - startedAt).toBeLessThan(3000);
+    // Well short of the 20 s and more kafkajs would retry for; the bound leaves a busy machine room.
+    expect(Date.now() - startedAt).toBeLessThan(6000);
     expect(first.status).toBe(503);
     expect(first.body.error.kafka).toMatchObject({ status: 'down' });
     expect(first.body.info.database).toMatchObject({ status: 'up' });

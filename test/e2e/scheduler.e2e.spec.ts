@@ -48,7 +48,7 @@ describe('scheduled publishing', () => {
 
   it('publishes a scheduled article at its time, as the scheduler', async () => {
     const app = await start(true);
-    const { id, publishAt } = await scheduleSoon(app, 1200);
+    const { id, publishAt } = await scheduleSoon(app, 3000);
     const [published] = await publishedEvents(app, id);
     expect(published).toMatchObject({ actor: { sub: 'system:scheduler' }, data: { scheduled: true } });
     expect(new Date(published.data.publishedAt).getTime()).toBeGreaterThanOrEqual(new Date(publishAt).getTime());
@@ -56,7 +56,7 @@ describe('scheduled publishing', () => {
 
   it('loses no schedule across a restart', async () => {
     const api = await start(false);
-    const { id } = await scheduleSoon(api, 800);
+    const { id } = await scheduleSoon(api, 3000);
     await api.close();
     apps.splice(apps.indexOf(api), 1);
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -67,14 +67,16 @@ describe('scheduled publishing', () => {
   it('keeps a story whose claim came after scheduling scheduled past its time, and publishes the others', async () => {
     const app = await start(true);
     const http = httpClient(app.url);
-    const waiting = await scheduleSoon(app, 1500);
-    const ready = await scheduleSoon(app, 1500);
+    // Times a few seconds ahead: the claim must land before the waiting story falls due.
+    const waiting = await scheduleSoon(app, 3000);
     const claim = await http.post(`/articles/${waiting.id}/claims`, seedStory.claims[0], { token: reporter });
     expect(claim.status).toBe(201);
+    const ready = await scheduleSoon(app, 3000);
 
     expect(await publishedEvents(app, ready.id)).toHaveLength(1);
-    // A few more ticks of the worker (every 100 ms) past the waiting story's time.
-    expect(await publishedEvents(app, waiting.id, 1000)).toEqual([]);
+    // Ten more ticks of the worker (every 100 ms) past the waiting story's time.
+    const pastItsTime = Date.parse(waiting.publishAt) + 1000 - Date.now();
+    expect(await publishedEvents(app, waiting.id, Math.max(0, pastItsTime))).toEqual([]);
     const article = await http.get(`/articles/${waiting.id}`, { token: editor });
     expect(article.body).toMatchObject({ status: 'scheduled', publishGate: { open: false } });
   });
@@ -83,7 +85,7 @@ describe('scheduled publishing', () => {
     const first = await start(true);
     await start(true);
     await start(true);
-    const { id } = await scheduleSoon(first, 1000);
+    const { id } = await scheduleSoon(first, 3000);
     expect(await publishedEvents(first, id)).toHaveLength(1);
     // Give the other workers every chance to publish it a second time.
     await new Promise((resolve) => setTimeout(resolve, 1500));

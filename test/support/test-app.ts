@@ -40,6 +40,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: database.url,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Read-your-writes waits out stalls a busy CI machine causes (a transaction open anywhere on the
+    // server holds back the commit-safe log): a spec that reads its writes must not race the bound.
+    READ_WAIT_TIMEOUT_MS: '15000',
     ...(options.kafka
       ? {
           KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'),

@@ -140,13 +140,15 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
     const slow: Projection = {
       ...items,
       async apply(events, context) {
-        await sleep(400);
+        await sleep(800);
         return items.apply(events, context);
       },
     };
-    const running = new ProjectionRebuilder(dataSource, store, { staleClaimMs: 1000, batchSize: 1 }).rebuild(slow);
-    await sleep(1800);
-    await expect(new ProjectionRebuilder(dataSource, store, { staleClaimMs: 1000 }).rebuild(items)).rejects.toBeInstanceOf(
+    // Six batches of 800 ms against a 2 s window, probed at 2.6 s: over a second of slack each way
+    // (a heartbeat late by a stall; the rebuild done before the probe).
+    const running = new ProjectionRebuilder(dataSource, store, { staleClaimMs: 2000, batchSize: 1 }).rebuild(slow);
+    await sleep(2600);
+    await expect(new ProjectionRebuilder(dataSource, store, { staleClaimMs: 2000 }).rebuild(items)).rejects.toBeInstanceOf(
       RebuildInProgressError,
     );
     await expect(running).resolves.toMatchObject({ applied: 6 });

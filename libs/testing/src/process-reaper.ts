@@ -38,9 +38,13 @@ export function killChildWhenParentDies(child: ChildProcess, signal: 'KILL' | 'T
   return watchdog;
 }
 
+/** After a child exits, the longest wait for the rest of its output (a grandchild may keep its pipes open). */
+const OUTPUT_DRAIN_MS = 1000;
+
 /**
- * Sends `signal` (SIGTERM by default) and resolves once the child has exited; SIGKILL if it is
- * still running after `graceMs`, so that a shutdown that hangs cannot hang the caller too.
+ * Sends `signal` (SIGTERM by default) and resolves once the child has exited and its output has
+ * been read; SIGKILL if it is still running after `graceMs`, so that a shutdown that hangs cannot
+ * hang the caller too.
  */
 export async function stopChildProcess(
   child: ChildProcess,
@@ -49,6 +53,8 @@ export async function stopChildProcess(
   const running = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
   if (!running()) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close' follows 'exit' once the child's stdio has ended: its last log lines are in by then.
+  const outputRead = new Promise<void>((resolve) => child.once('close', () => resolve()));
   child.kill(signal);
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), graceMs)));
@@ -58,6 +64,9 @@ export async function stopChildProcess(
     child.kill('SIGKILL');
     await exited;
   }
+  let drainTimer: NodeJS.Timeout | undefined;
+  await Promise.race([outputRead, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
+  clearTimeout(drainTimer);
 }
 
 /** mkdtemp in the OS temp dir, marked with our pid so a later run can tell it was abandoned. */
