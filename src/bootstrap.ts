@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
-import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError, recordRouteMethods } from '#libs/http';
+import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError, recordRouteMethods, withErrorsListed } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import { allowPublicCors } from './common/public-cors.js';
@@ -34,7 +34,7 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     // Fastify answers a few broken requests (a malformed URL) before any route or Nest filter.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       const problem = new ProblemError(400, 'bad-request', 'Bad request', error.message);
-      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem.toProblem(request.url));
+      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(withErrorsListed(problem.toProblem(request.url), 'url'));
     },
   });
   // Before Nest registers the routes: a known path asked with another method answers 405, not 404.

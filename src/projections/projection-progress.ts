@@ -21,18 +21,25 @@ export class ProjectionProgress {
 
   /**
    * Polls until every named projection that reads the stream of the event at `position` has
-   * applied it, or READ_WAIT_TIMEOUT_MS passes; true when reached. A position that names no event
+   * applied it, or READ_WAIT_TIMEOUT_MS passes; true when reached. A position past the end of the
+   * log is waited for like any other; one below it that names no event (an append rolled back)
    * has nothing to wait for.
    */
   async waitFor(position: number, projectionNames: readonly string[]): Promise<boolean> {
     const deadline = Date.now() + this.config.readWaitTimeoutMs;
-    // Looked up once: an event never changes, only the read models catch up with it.
-    const event = await this.store.readEventAt(position);
-    if (event === null) return true;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    // Found once: an event never changes, only the read models catch up with it.
+    let event = await this.store.readEventAt(position);
+    while (event === null) {
+      if (position <= (await this.store.readLastPosition())) return true;
+      if (Date.now() >= deadline) return false;
+      await pause();
+      event = await this.store.readEventAt(position);
+    }
     for (;;) {
       if (await this.applied(event, projectionNames)) return true;
       if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await pause();
     }
   }
 

@@ -282,6 +282,11 @@ describe('article workflow over HTTP', () => {
       expect(badVersion.status).toBe(400);
       const badKind = await http.post(`/articles/${id}/assign`, { userId: 'bob', as: 'intern' }, { token: editor });
       expect(badKind.status).toBe(400);
+      // The service's own actors and readers are no staff: an assignee would become a public byline.
+      for (const userId of ['system:scheduler', 'Reader:abc']) {
+        const reserved = await http.post(`/articles/${id}/assign`, { userId, as: 'reporter' }, { token: editor });
+        expect({ userId, status: reserved.status, fields: reserved.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ userId, status: 400, fields: ['userId'] });
+      }
       const badIfMatch = await http.post(`/articles/${id}/submit`, undefined, { token: reporter, headers: { 'if-match': 'version 1' } });
       expect(badIfMatch.status).toBe(400);
       expect(badIfMatch.body.errors).toEqual([{ field: 'If-Match', message: expect.any(String) }]);
@@ -293,6 +298,8 @@ describe('article workflow over HTTP', () => {
       const malformed = await http.request('POST', '/articles', { token: reporter, rawBody: '{"headline": "x",' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.type).toContain('malformed-json');
+      // No field can be named: the body as a whole is listed, as every 400 lists what is wrong.
+      expect(malformed.body.errors).toEqual([{ field: 'body', message: malformed.body.detail }]);
       const array = await http.request('POST', '/articles', { token: reporter, rawBody: '[1,2,3]' });
       expect(array.status).toBe(400);
       const scalar = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '"just text"' });
@@ -324,7 +331,14 @@ describe('article workflow over HTTP', () => {
       ]) {
         const response = await http.request('POST', path, { token: reporter, rawBody });
         expect({ path, status: response.status, type: response.body.type }).toEqual({ path, status: 400, type: expect.stringContaining('too-deeply-nested') });
+        expect(response.body.errors).toEqual([{ field: 'body', message: response.body.detail }]);
       }
+    });
+
+    it('400: a URL that is not valid percent-encoding, listing the URL as what is wrong', async () => {
+      const response = await http.get('/articles/%', { token: editor });
+      expect({ status: response.status, type: response.headers.get('content-type') }).toEqual({ status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(response.body.errors).toEqual([{ field: 'url', message: response.body.detail }]);
     });
 
     it('401: no token, a forged signature, an expired token, a token without roles', async () => {

@@ -74,6 +74,8 @@ describe('editor board', () => {
     ['?q=%25', ['tariffs']],
     ['?q=_', ['tariffs']],
     ['?status=draft&section=world&q=trump', ['taiwan']],
+    // The contract's template with some parameters left empty: those filter nothing.
+    ['?status=&section=world&assignee=&q=&limit=&cursor=', ['markets', 'taiwan']],
   ] as const)('filters %s', async (query, expected) => {
     const response = await board(query);
     expect(response.status).toBe(200);
@@ -133,7 +135,7 @@ describe('editor board', () => {
       ['?limit=ten', 'limit'],
       ['?limit=1e1', 'limit'],
       ['?cursor=not-a-cursor', 'cursor'],
-      ['?q=', 'q'],
+      ['?q=%20%20', 'q'],
       ['?q=' + 'x'.repeat(201), 'q'],
       ['?colour=red', 'colour'],
       ['?status=draft&status=approved', 'status'],

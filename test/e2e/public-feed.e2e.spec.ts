@@ -107,6 +107,12 @@ describe('public feed and public article', () => {
     });
   });
 
+  it('waits for a position past the end of the log until an event has it and the feed applied it', async () => {
+    const next = http.get('/feed', { headers: { 'x-min-position': String(last.position + 1) } });
+    last = await steps.note(seed.id);
+    expect((await next).headers.get('x-min-position-reached')).toBe('true');
+  });
+
   it('pages with an opaque cursor on (publishedAt desc, id)', async () => {
     const first = await feed('?limit=1');
     expect(first.items.map((item: { id: string }) => item.id)).toEqual([markets.id]);
@@ -345,6 +351,12 @@ describe('public feed and public article', () => {
       }
       const unknown = await http.request('DELETE', '/no/such/path');
       expect([unknown.status, unknown.headers.get('allow')]).toEqual([404, null]);
+      // Paths the router refuses under the very method it would take elsewhere are unknown, not
+      // asked the wrong way: an empty id, a path under the OpenAPI document's prefix.
+      for (const [method, path] of [['GET', '/articles/'], ['POST', '/articles//submit'], ['GET', '/public/articles/'], ['GET', '/docs/anything']]) {
+        const response = await http.request(method, path, { token: TOKENS.editor });
+        expect({ method, path, status: response.status, allow: response.headers.get('allow') }).toEqual({ method, path, status: 404, allow: null });
+      }
     });
 
     it('404 for an unknown, malformed or unpublished slug, which no cache may keep (it may be published soon)', async () => {
@@ -374,6 +386,12 @@ describe('public feed and public article', () => {
       expect(decorated.body).toEqual(plain);
     });
 
+    it('takes the contract\'s template with its parameters left empty as no parameters', async () => {
+      const template = await read('/feed?limit=&cursor=');
+      expect(template.status).toBe(200);
+      expect(template.body).toEqual(await feed(''));
+    });
+
     it('400 for a well-formed cursor holding an impossible date, which PostgreSQL would refuse', async () => {
       const cursor = Buffer.from(JSON.stringify(['2025-02-30T00:00:00.000Z', seed.id])).toString('base64url');
       const response = await read(`/feed?cursor=${cursor}`);
@@ -385,5 +403,22 @@ describe('public feed and public article', () => {
     it('400 for a malformed X-Min-Position', async () => {
       expect((await http.get('/feed.rss', { headers: { 'x-min-position': 'later' } })).status).toBe(400);
     });
+  });
+});
+
+describe('X-Min-Position past the end of the log', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ workers: true, env: { READ_WAIT_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(async () => app?.close());
+
+  it('is waited for until the bound, then served as it is and said to be not reached', async () => {
+    const http = httpClient(app.url);
+    const { position } = await workflow(http).draft();
+    const startedAt = Date.now();
+    const unreached = await http.get('/feed', { headers: { 'x-min-position': String(position + 1_000_000) } });
+    expect([unreached.status, unreached.headers.get('x-min-position-reached')]).toEqual([200, 'false']);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(950);
   });
 });

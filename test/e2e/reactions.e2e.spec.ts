@@ -76,6 +76,8 @@ function expectProblem(response: HttpResult, status: number): void {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status });
+  // Every 400 lists what is wrong, by field or by the part of the request at fault.
+  if (status === 400) expect(response.body.errors).toEqual(expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]));
 }
 
 describe('reactions over HTTP', () => {

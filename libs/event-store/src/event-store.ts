@@ -305,6 +305,12 @@ export class EventStore {
     return rows.length ? toRecordedEvent(rows[0]) : null;
   }
 
+  /** The highest position of a committed event, whatever the commit order; 0 for an empty log. */
+  async readLastPosition(manager?: EntityManager): Promise<number> {
+    const [row] = await this.query<{ position: string | null }>(manager, { text: 'SELECT max(position) AS position FROM events' }, []);
+    return Number(row?.position ?? 0);
+  }
+
   /**
    * How many committed events lie after a checkpoint (capped, for lag metrics): also those the
    * commit-safe log still holds back behind a transaction open elsewhere, since a reader waiting

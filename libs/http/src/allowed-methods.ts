@@ -34,9 +34,14 @@ export function recordRouteMethods(fastify: FastifyInstance): void {
   });
 }
 
-/** The methods the path of a request that matched no route is answered under; empty when none. */
+/**
+ * The methods the path of a request that matched no route is answered under; empty when none, and
+ * when its own method is among them: Fastify's router refused the path itself (an empty `:id`, a
+ * path under a wildcard it does not serve), so it is unknown (404), not asked the wrong way.
+ */
 export function allowedMethodsOf(request: FastifyRequest): string[] {
   if (request.routeOptions?.url !== undefined) return [];
   const path = request.url.split('?', 1)[0];
-  return tables.get(request.server)?.allowedOn(path) ?? [];
+  const allowed = tables.get(request.server)?.allowedOn(path) ?? [];
+  return allowed.includes(request.method) ? [] : allowed;
 }

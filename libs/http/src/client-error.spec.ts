@@ -28,7 +28,8 @@ describe('answerClientError', () => {
     expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(head).toContain('\r\nContent-Type: application/problem+json\r\n');
     expect(head).toContain('\r\nConnection: close\r\n');
-    expect(body).toEqual({ type: `https://newsroom.dev/problems/${problem}`, title: expect.any(String), status, detail: expect.stringContaining(code) });
+    const errors = status === 400 ? { errors: [{ field: 'request', message: body.detail }] } : {};
+    expect(body).toEqual({ type: `https://newsroom.dev/problems/${problem}`, title: expect.any(String), status, detail: expect.stringContaining(code), ...errors });
     expect(closed).toBe(true);
   });
 

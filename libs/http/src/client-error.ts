@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, problemType } from './problem-details.js';
+import { PROBLEM_CONTENT_TYPE, problemType, withErrorsListed } from './problem-details.js';
 
 /**
  * Fastify's `clientErrorHandler`: Node's HTTP parser refuses some requests before Fastify or Nest
@@ -17,12 +17,12 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'headers-too-large', 'Request headers too large']
         : [400, 'malformed-http', 'Malformed HTTP request'];
-  const body = JSON.stringify({
-    type: problemType(code),
-    title,
-    status,
-    detail: `The request could not be read as HTTP/1.1 (${error.code ?? 'parse error'}).`,
-  });
+  const body = JSON.stringify(
+    withErrorsListed(
+      { type: problemType(code), title, status, detail: `The request could not be read as HTTP/1.1 (${error.code ?? 'parse error'}).` },
+      'request',
+    ),
+  );
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nCache-Control: no-store\r\n` +

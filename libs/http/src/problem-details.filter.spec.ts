@@ -43,6 +43,8 @@ describe('ProblemDetailsFilter', () => {
       status: 400,
       detail: expect.any(String),
       instance: '/feed?cursor=x',
+      // No field can be named: the request as a whole is what is wrong.
+      errors: [{ field: 'request', message: body.detail }],
     });
     // The database's message stays in the log, not in the answer.
     expect(body.detail).not.toContain((error as Error).message);

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, isDataException } from '#libs/event-store';
 import { allowedMethodsOf } from './allowed-methods.js';
-import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type ProblemDetails } from './problem-details.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, withErrorsListed, type ProblemDetails } from './problem-details.js';
 
 const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
   400: ['bad-request', 'Bad request'],
@@ -32,6 +32,9 @@ const FASTIFY_ERRORS: Record<string, [status: number, code: string, title: strin
 };
 
 const INVALID_VALUE = 'invalid-value';
+
+/** 400s about the body as a whole, not one of its fields. */
+const BODY_PROBLEMS = new Set(['malformed-json', 'too-deeply-nested'].map(problemType));
 
 /** An error from the domain that carries its own HTTP status and stable code (duck-typed). */
 interface StatusCodedError {
@@ -63,7 +66,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<FastifyRequest>();
     const reply = context.getResponse<FastifyReply>();
-    const { problem, headers } = this.methodNotAllowed(request) ?? this.toProblem(exception, request.url);
+    const answer = this.methodNotAllowed(request) ?? this.toProblem(exception, request.url);
+    const problem = withErrorsListed(answer.problem, BODY_PROBLEMS.has(answer.problem.type) ? 'body' : 'request');
+    const headers = answer.headers;
     if (problem.type === problemType(INVALID_VALUE)) {
       // A 400 that validation should have given: worth a line, so the gap gets closed.
       this.logger.warn({ msg: 'database refused a value from the request', reason: String((exception as Error)?.message ?? exception), reqId: request.id, url: request.url });

@@ -47,6 +47,15 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * A 400 that names no field (a body that is not JSON, a malformed URL) still lists `errors`, as the
+ * contract says every 400 does: one entry for the part of the request at fault.
+ */
+export function withErrorsListed(problem: ProblemDetails, part: 'body' | 'url' | 'request'): ProblemDetails {
+  if (problem.status !== 400 || problem.errors !== undefined) return problem;
+  return { ...problem, errors: [{ field: part, message: problem.detail ?? problem.title }] };
+}
+
 export class ValidationProblem extends ProblemError {
   constructor(readonly errors: FieldError[], detail = 'The request has invalid fields.') {
     super(400, 'validation-failed', 'Invalid input', detail, { errors });

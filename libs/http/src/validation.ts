@@ -48,7 +48,17 @@ class WhitelistValidationPipe extends ValidationPipe {
   }
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const lenient = metadata.type === 'query' && metadata.metatype !== undefined && Reflect.getMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, metadata.metatype) === true;
-    return lenient ? this.lenient.transform(value, metadata) : super.transform(value, metadata);
+    if (metadata.type !== 'query') return super.transform(value, metadata);
+    const lenient = metadata.metatype !== undefined && Reflect.getMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, metadata.metatype) === true;
+    return lenient ? this.lenient.transform(withoutEmptyParameters(value), metadata) : super.transform(withoutEmptyParameters(value), metadata);
   }
+}
+
+/**
+ * `?status=&limit=` (a form left blank, a template filled in part) means no filter and the default
+ * limit: empty parameters are left out rather than refused as invalid values.
+ */
+function withoutEmptyParameters(query: unknown): unknown {
+  if (query === null || typeof query !== 'object') return query;
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
 }

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Matches, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { isReservedActorId, RESERVED_ACTOR_PREFIXES } from '#libs/contracts';
 
 /**
  * Text PostgreSQL can store: no NUL (JSON allows it, text and jsonb do not) and no lone UTF-16
@@ -26,6 +27,19 @@ export const IsText = (maxLength: number, options: ValidationOptions = {}) =>
     Matches(/\S/, { ...options, message: '$property must not be blank' }),
     IsStorableText(options),
     MaxLength(maxLength, options),
+  );
+
+/** A staff id (a token's `sub`): the service's own actors and readers have ids no staff member may take. */
+export const IsStaffId = (options: ValidationOptions = {}) =>
+  ValidateBy(
+    {
+      name: 'isStaffId',
+      validator: {
+        validate: (value) => typeof value === 'string' && !isReservedActorId(value),
+        defaultMessage: () => `$property must not start with ${RESERVED_ACTOR_PREFIXES.join(' or ')} (the service's own actors and readers)`,
+      },
+    },
+    options,
   );
 
 /**

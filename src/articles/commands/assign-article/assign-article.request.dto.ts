@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { ASSIGNMENT_ROLES, type AssignmentRole } from '#libs/contracts';
-import { IsText } from '#libs/http';
+import { IsStaffId, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 export class AssignArticleRequest {
   /** The assignee's staff id (the `sub` of their token). */
   @ApiProperty({ maxLength: ARTICLE_LIMITS.userId, description: 'The staff id (`sub`)' })
+  @IsStaffId()
   @IsText(ARTICLE_LIMITS.userId)
   userId!: string;
 
