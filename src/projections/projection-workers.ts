@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { topicOf, topicSpecs } from '../relay/kafka-topics.js';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
-import { PROJECTIONS } from './projection-registry.js';
+import { FED_FROM_THE_STORE, PROJECTIONS } from './projection-registry.js';
 import { ReadModelChanges } from './read-model-changes.js';
 
 interface RunningProjection {
@@ -18,6 +18,7 @@ interface RunningProjection {
 /**
  * Keeps every projection up to date: from Kafka (one consumer group per projection) when Kafka is
  * configured, otherwise straight from the store's log (embedded mode, or PostgreSQL without Kafka).
+ * The scheduler's projection always reads the log (FED_FROM_THE_STORE).
  */
 @Injectable()
 export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,10 +39,11 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
       feed.start();
       this.running.set(projection.name, feed);
     }
+    const fromKafka = PROJECTIONS.filter((projection) => this.fedFromKafka(projection)).map((projection) => projection.name);
     this.logger.log({
       msg: 'projections running',
-      source: this.kafka ? 'kafka' : 'event store log',
-      projections: PROJECTIONS.map((projection) => projection.name),
+      fromKafka,
+      fromEventStoreLog: PROJECTIONS.map((projection) => projection.name).filter((name) => !fromKafka.includes(name)),
     });
   }
 
@@ -49,9 +51,13 @@ export class ProjectionWorkers implements OnApplicationBootstrap, OnApplicationS
     await Promise.all([...this.running.values()].map((feed) => feed.stop()));
   }
 
+  private fedFromKafka(projection: Projection): boolean {
+    return Boolean(this.kafka && this.config.kafka) && !FED_FROM_THE_STORE.has(projection.name);
+  }
+
   private feedFor(projection: Projection): RunningProjection {
     const onApplied = () => this.changes?.applied(projection.name);
-    if (this.kafka && this.config.kafka) {
+    if (this.fedFromKafka(projection) && this.kafka && this.config.kafka) {
       const kafka = this.config.kafka;
       return new KafkaFedProjection(this.dataSource, this.kafka, projection, {
         groupId: `${kafka.groupPrefix}.projection.${projection.name}`,
