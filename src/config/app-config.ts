@@ -160,6 +160,10 @@ const spec = {
 
   RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
   RELAY_POLL_MS: positiveInt({ default: 25 }),
+  RELAY_LOCK_SESSION_TIMEOUT_MS: nonNegativeInt({
+    default: 30_000,
+    desc: "PostgreSQL ends the relay lock's session idle this long, so a standby replaces a frozen relay; 0 = never",
+  }),
   PROJECTION_BATCH_SIZE: positiveInt({ default: 500 }),
   PROJECTION_POLL_MS: positiveInt({ default: 50, desc: 'Idle poll of the log when projections read the store directly' }),
   SCHEDULER_INTERVAL_MS: positiveInt({ default: 1000 }),
@@ -219,7 +223,7 @@ export interface AppConfig {
     sessionTimeoutMs: number;
     cloudEventsSource: string;
   };
-  relay: { batchSize: number; pollMs: number };
+  relay: { batchSize: number; pollMs: number; lockSessionTimeoutMs: number };
   projections: { batchSize: number; pollMs: number };
   scheduler: { intervalMs: number };
   auth: { jwtSecret: string; insecureSecret: boolean };
@@ -305,7 +309,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
           cloudEventsSource: env.CLOUDEVENTS_SOURCE,
         }
       : undefined,
-    relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
+    relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS, lockSessionTimeoutMs: env.RELAY_LOCK_SESSION_TIMEOUT_MS },
     projections: { batchSize: env.PROJECTION_BATCH_SIZE, pollMs: env.PROJECTION_POLL_MS },
     scheduler: { intervalMs: env.SCHEDULER_INTERVAL_MS },
     auth: { jwtSecret: env.JWT_SECRET || INSECURE_DEV_SECRET, insecureSecret: !env.JWT_SECRET },

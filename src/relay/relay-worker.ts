@@ -37,6 +37,7 @@ export class RelayWorker implements OnApplicationBootstrap, OnApplicationShutdow
             source: config.kafka.cloudEventsSource,
             batchSize: config.relay.batchSize,
             pollIntervalMs: config.relay.pollMs,
+            lockSessionTimeoutMs: config.relay.lockSessionTimeoutMs,
             // Counted one past the readiness limit, so a lag over it always shows.
             lagCap: Math.max(100_000, config.operations.maxRelayLagEvents + 1),
             logger: new Logger('OutboxRelay'),

@@ -6,6 +6,7 @@ import { ApiProcess } from '../support/api-process.js';
 import { httpClient, startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 import { TOKENS, workflow } from '../support/workflow.js';
 import { WorkerProcess } from '../support/worker-process.js';
+import { eventsMissingOnKafka } from '../support/faults.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -229,6 +230,7 @@ async function relayLockHolders(databaseUrl: string): Promise<number[]> {
 describe('worker processes with Kafka: WORKER_HTTP_PORT, and SIGTERM handing the relay over', () => {
   let api: TestApp;
   const workers: WorkerProcess[] = [];
+  const workerHttp = new Map<WorkerProcess, ReturnType<typeof httpClient>>();
 
   beforeAll(async () => {
     api = await startTestApp({ kafka: true, workers: false });
@@ -241,9 +243,11 @@ describe('worker processes with Kafka: WORKER_HTTP_PORT, and SIGTERM handing the
   async function startWorker(): Promise<{ worker: WorkerProcess; http: ReturnType<typeof httpClient> }> {
     const port = await freePort();
     // LOG_LEVEL info: the relay logs when it takes and releases its lock.
-    const worker = WorkerProcess.start({ ...api.env, WORKER_HTTP_PORT: String(port), LOG_LEVEL: 'info', RELAY_BATCH_SIZE: '20' });
+    // A frozen relay's lock session ends after 3 s idle (the active relay queries it every second).
+    const worker = WorkerProcess.start({ ...api.env, WORKER_HTTP_PORT: String(port), LOG_LEVEL: 'info', RELAY_BATCH_SIZE: '20', RELAY_LOCK_SESSION_TIMEOUT_MS: '3000' });
     workers.push(worker);
     const http = httpClient(`http://127.0.0.1:${port}`);
+    workerHttp.set(worker, http);
     await until('the worker to listen', () => http.get('/health').catch(() => ({ status: 0 })), (answer) => answer.status === 200, 60_000);
     return { worker, http };
   }
@@ -302,6 +306,31 @@ describe('worker processes with Kafka: WORKER_HTTP_PORT, and SIGTERM handing the
     await workflow(httpClient(api.url)).publishedStory({ headline: 'After the handover' });
     await until('everything to be applied', async () => (await standby.get('/health/ready')).body.details.projections.projections,
       (projections) => Object.values<{ eventsBehind: number; parkedEvents: number }>(projections).every((p) => p.eventsBehind === 0 && p.parkedEvents === 0), 30_000);
+  }, 120_000);
+
+  it('SIGSTOP: a frozen relay loses its lock when its session idles out, a standby takes over, and woken it stands by', async () => {
+    const frozen = workers[1]; // the active relay (previous test)
+    const frozenHttp = workerHttp.get(frozen)!;
+    expect(await relayOf(frozenHttp)).toMatchObject({ active: true });
+    const { http: standby } = await startWorker();
+    await until('the third worker to stand by', () => relayOf(standby), (relay) => relay?.active === false, 30_000);
+    const [holderBefore] = await relayLockHolders(api.database.url);
+
+    frozen.signal('SIGSTOP');
+    try {
+      // The frozen relay's connection stays open: only the session's idle timeout (3 s) frees the lock.
+      await until('the standby to take over', () => relayOf(standby), (relay) => relay?.active === true, 30_000);
+      expect((await relayLockHolders(api.database.url)).filter((pid) => pid !== holderBefore)).toHaveLength(1);
+      await workflow(httpClient(api.url)).publishedStory({ headline: 'While a relay was frozen' });
+    } finally {
+      frozen.signal('SIGCONT');
+    }
+
+    // Woken, it finds its session gone, writes no checkpoint, and stands by.
+    await until('the woken relay to stand by', () => relayOf(frozenHttp), (relay) => relay?.active === false, 30_000);
+    expect(await relayLockHolders(api.database.url)).toHaveLength(1);
+    await until('every event to be on Kafka', () => eventsMissingOnKafka(api.app.get(DataSource), api.topics, api.env.KAFKA_BROKERS),
+      (missing) => missing.articles.length === 0 && missing.reactions.length === 0, 30_000);
   }, 120_000);
 });
 

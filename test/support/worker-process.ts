@@ -33,6 +33,11 @@ export class WorkerProcess {
     await stopChildProcess(this.child, { signal: 'SIGKILL' });
   }
 
+  /** Freezes (SIGSTOP) or wakes (SIGCONT) the process: it keeps its connections but does nothing. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child.kill(signal);
+  }
+
   /** SIGTERM, then SIGKILL if its graceful shutdown has not finished within 15 s. */
   async stop(): Promise<void> {
     await stopChildProcess(this.child);

@@ -54,6 +54,13 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How often a standby tries for the lock (default 3 s). */
   lockRetryMs?: number;
+  /**
+   * The server ends the lock's session when it has been idle this long (`idle_session_timeout`,
+   * PostgreSQL 14+; default 30 s, 0 = never): a relay frozen with the lock (a stopped process, a
+   * paused VM, a stuck event loop) loses it, and a standby takes over. An active relay queries its
+   * session at least every third of this, however long Kafka keeps a batch waiting.
+   */
+  lockSessionTimeoutMs?: number;
   /** Backoff between failed publish attempts of one batch (default 250 ms doubling to 10 s). */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -110,7 +117,8 @@ const STOPPED = Symbol('stopped');
  * at-least-once and never skips. One instance per name is active, the one holding a PostgreSQL
  * session advisory lock on its own connection; reads and checkpoint writes go over that
  * connection, so a relay whose connection dies can write no more checkpoints and goes back to
- * waiting for the lock. Kafka being down only delays publishing: writers never wait for it.
+ * waiting for the lock. The server ends that session when it stays idle (a frozen relay), so a
+ * standby takes over. Kafka being down only delays publishing: writers never wait for it.
  */
 export class OutboxRelay {
   private readonly name: string;
@@ -119,6 +127,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly lockRetryMs: number;
+  private readonly lockSessionTimeoutMs: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly stopGraceMs: number;
@@ -152,6 +161,7 @@ export class OutboxRelay {
     this.batchSize = positive('batchSize', options.batchSize ?? 500);
     this.pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 25);
     this.lockRetryMs = positive('lockRetryMs', options.lockRetryMs ?? 3000);
+    this.lockSessionTimeoutMs = positive('lockSessionTimeoutMs', options.lockSessionTimeoutMs ?? 30_000, true);
     this.retryInitialMs = positive('retryInitialMs', options.retryInitialMs ?? 250);
     this.retryMaxMs = positive('retryMaxMs', options.retryMaxMs ?? 10_000);
     this.stopGraceMs = positive('stopGraceMs', options.stopGraceMs ?? 5000, true);
@@ -222,7 +232,12 @@ export class OutboxRelay {
         if (session) {
           this.active = true;
           this.counters.activations++;
-          await this.pump(session);
+          const heartbeat = await this.keepSessionAlive(session);
+          try {
+            await this.pump(session);
+          } finally {
+            clearInterval(heartbeat);
+          }
         }
       } catch (error) {
         sessionError = error;
@@ -260,6 +275,28 @@ export class OutboxRelay {
       await discard(session, error);
       throw error;
     }
+  }
+
+  /**
+   * Asks the server to end the lock's session once it is idle for lockSessionTimeoutMs, and keeps
+   * it from being idle that long while this process runs: only a relay that stopped running loses
+   * the lock so. Older servers (before 14) have no such setting: the lock then goes only with the
+   * connection, as before.
+   */
+  private async keepSessionAlive(session: QueryRunner): Promise<NodeJS.Timeout | undefined> {
+    if (this.lockSessionTimeoutMs === 0) return undefined;
+    const [{ version }] = await session.query(`SELECT current_setting('server_version_num')::int AS version`);
+    if (version < 140000) {
+      this.options.logger?.warn(`Outbox relay ${this.name}: PostgreSQL ${version} has no idle_session_timeout; a frozen relay keeps the lock`);
+      return undefined;
+    }
+    await session.query(`SELECT set_config('idle_session_timeout', $1, false)`, [String(this.lockSessionTimeoutMs)]);
+    const heartbeat = setInterval(() => {
+      // Queued behind the pump's own query if one runs; a failure is the pump's to find and handle.
+      session.query('SELECT 1').catch(() => undefined);
+    }, Math.max(1, Math.floor(this.lockSessionTimeoutMs / 3)));
+    heartbeat.unref();
+    return heartbeat;
   }
 
   private async unlock(session: QueryRunner, error: unknown): Promise<void> {
