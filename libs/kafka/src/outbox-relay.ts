@@ -227,17 +227,14 @@ export class OutboxRelay {
     while (!this.stopping) {
       let session: QueryRunner | undefined;
       let sessionError: unknown;
+      let heartbeat: NodeJS.Timeout | undefined;
       try {
         session = await this.tryLock();
         if (session) {
           this.active = true;
           this.counters.activations++;
-          const heartbeat = await this.keepSessionAlive(session);
-          try {
-            await this.pump(session);
-          } finally {
-            clearInterval(heartbeat);
-          }
+          heartbeat = await this.keepSessionAlive(session);
+          await this.pump(session);
         }
       } catch (error) {
         sessionError = error;
@@ -248,7 +245,8 @@ export class OutboxRelay {
         // Not active from before the lock goes: two relays must never both look active.
         const wasActive = this.active;
         this.active = false;
-        if (session) await this.unlock(session, sessionError);
+        clearInterval(heartbeat);
+        if (session) await this.unlock(session, sessionError, heartbeat !== undefined);
         if (wasActive) await this.closeProducer();
       }
       if (sessionError === undefined) {
@@ -299,10 +297,12 @@ export class OutboxRelay {
     return heartbeat;
   }
 
-  private async unlock(session: QueryRunner, error: unknown): Promise<void> {
+  private async unlock(session: QueryRunner, error: unknown, sessionTimeoutSet: boolean): Promise<void> {
     if (error === undefined) {
       try {
         await session.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [this.lockKey]);
+        // The connection goes back to the pool, where idling is what it is for.
+        if (sessionTimeoutSet) await session.query('RESET idle_session_timeout');
         await session.release();
         this.options.logger?.log(`Outbox relay ${this.name}: released the lock`);
         return;
