@@ -29,6 +29,8 @@ describe('loadConfig', () => {
     expect(loadConfig({}).http.host).toBe('127.0.0.1');
     expect(loadConfig({ JWT_SECRET: 'a-secret-of-the-deployment-0123456789' }).http.host).toBe('0.0.0.0');
     expect(loadConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::' }).http.host).toBe('::');
+    expect(loadConfig({ HOST: 'localhost' }).http.host).toBe('localhost');
   });
 
   it('takes *, none or a list of exact origins for CORS, and refuses a wildcard inside an origin', () => {
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
+    [{ HOST: 'not_a_host' }, 'HOST'],
     [{ KAFKA_BROKERS: 'not a broker', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: 'k1:9092' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL'],

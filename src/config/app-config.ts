@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+import { bool, cleanEnv, host, makeValidator, num, port, str, url } from 'envalid';
 import { NEWSROOM_TOPICS } from '#libs/contracts';
 import { DEFAULT_CLOUD_EVENT_SOURCE, DEFAULT_SESSION_TIMEOUT_MS, isValidKafkaTopicName } from '#libs/kafka';
 
@@ -130,7 +130,7 @@ export const INSECURE_DEV_SECRET = 'newsroom-development-secret-do-not-use-in-pr
 
 const spec = {
   NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
-  HOST: str({ default: undefined, desc: 'Address the HTTP server binds to: every address (0.0.0.0), or only this machine (127.0.0.1) while JWT_SECRET is unset' }),
+  HOST: host({ default: undefined, desc: 'Address the HTTP server binds to: every address (0.0.0.0), or only this machine (127.0.0.1) while JWT_SECRET is unset' }),
   PORT: port({ default: 3000 }),
   PUBLIC_BASE_URL: url({ default: '', desc: 'Public URL of the service, used in feeds and links' }),
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
