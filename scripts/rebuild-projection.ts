@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import jwt from 'jsonwebtoken';
 import { AppModule } from '../src/app.module.js';
@@ -26,8 +27,19 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
+/** Warnings and errors, but not Nest's own report of a failed start: main prints that one, plainly. */
+class ScriptLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (rest.at(-1) !== 'ExceptionHandler') super.error(message, ...rest);
+  }
+}
+
 async function rebuildHere(config: AppConfig, name: string): Promise<unknown> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: false, demo: false }), { logger: ['error', 'warn'] });
+  // abortOnError false: a start-up failure (the embedded folder in use) reaches main's catch.
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: false, demo: false }), {
+    logger: new ScriptLogger({ logLevels: ['error', 'warn'] }),
+    abortOnError: false,
+  });
   try {
     return await app.get(ProjectionRebuilds).rebuild(name);
   } finally {

@@ -30,7 +30,7 @@ describe('PublicReadCache (PostgreSQL)', () => {
     await cache.onApplicationBootstrap();
   });
 
-  afterEach(() => cache.onApplicationShutdown());
+  afterEach(() => cache.beforeApplicationShutdown());
   afterAll(() => db?.close());
 
   it('answers from memory while the public read models stay the same', async () => {
@@ -76,7 +76,7 @@ describe('PublicReadCache (PostgreSQL)', () => {
       await db.dataSource.query(`UPDATE projection_checkpoints SET updated_at = clock_timestamp() WHERE projection = 'reaction-counts'`);
       await until('a fresh build', async () => (await polling.representation('/feed', request(), build)).body, (body) => body !== 'page 1', 5000, 20);
     } finally {
-      polling.onApplicationShutdown();
+      await polling.beforeApplicationShutdown();
     }
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -27,7 +27,7 @@ interface Entry extends Representation {
  * A read with X-Min-Position skips the cache: it has waited for a write of its own and must see it.
  */
 @Injectable()
-export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PublicReadCache implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PublicReadCache.name);
   private readonly entries = new Map<string, Entry>();
   /** Null until the first poll answers (and while polling fails): then nothing is cached. */
@@ -35,6 +35,7 @@ export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShu
   /** Moves on every batch a public projection of this process commits. */
   private localChanges = 0;
   private timer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
   private unsubscribe?: () => void;
 
   constructor(
@@ -51,13 +52,15 @@ export class PublicReadCache implements OnApplicationBootstrap, OnApplicationShu
       this.entries.clear();
     });
     await this.poll();
-    this.timer = setInterval(() => void this.poll(), this.config.publicCachePollMs);
+    this.timer = setInterval(() => void (this.polling = this.poll()), this.config.publicCachePollMs);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Before the database closes (onApplicationShutdown): a poll cut off by the close would warn. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.unsubscribe?.();
+    await this.polling;
   }
 
   async representation(key: string, request: FastifyRequest, build: () => Promise<Representation>): Promise<Representation & { etag: string }> {
