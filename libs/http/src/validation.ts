@@ -50,7 +50,8 @@ class WhitelistValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'query') return super.transform(value, metadata);
     const lenient = metadata.metatype !== undefined && Reflect.getMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, metadata.metatype) === true;
-    return lenient ? this.lenient.transform(withoutEmptyParameters(value), metadata) : super.transform(withoutEmptyParameters(value), metadata);
+    const query = withoutEmptyParameters(value);
+    return lenient ? this.lenient.transform(query, metadata) : super.transform(query, metadata);
   }
 }
 
