@@ -32,7 +32,13 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     // Node's HTTP parser refuses some requests before Fastify does: answered as problem+json too.
     clientErrorHandler: answerClientError,
     // Fastify answers a few broken requests (a malformed URL) before any route or Nest filter.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      // A path segment longer than the router takes (100 characters) names no article or claim:
+      // unknown, like any other malformed id.
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        const notFound = new ProblemError(404, 'not-found', 'Not found', 'No resource has a path segment this long.');
+        return void reply.status(404).header('content-type', PROBLEM_CONTENT_TYPE).send(notFound.toProblem(request.url));
+      }
       const problem = new ProblemError(400, 'bad-request', 'Bad request', error.message);
       void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(withErrorsListed(problem.toProblem(request.url), 'url'));
     },

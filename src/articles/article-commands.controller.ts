@@ -4,7 +4,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import type { StaffClaims } from '#libs/contracts';
-import { CurrentStaff, Roles, ValidationProblem, VersionETagInterceptor } from '#libs/http';
+import { CurrentStaff, NoFieldsPipe, parseIfMatch, PreconditionFailedProblem, Roles, ValidationProblem, VersionETagInterceptor } from '#libs/http';
 import { ApiArticleWrite, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
 import { WriteResultSchema } from '../openapi/api-schemas.js';
 import type { WriteContext, WriteResult } from './article-stream.js';
@@ -57,7 +57,12 @@ export class ArticleCommandsController {
     @CurrentStaff() staff: StaffClaims,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WriteResult> {
-    const context: WriteContext = { articleId: uuidv7(), actor: staff, expectedVersion: 0, correlationId: reply.request.id };
+    // If-Match asks for a current version, and a story not yet drafted has none (RFC 9110 13.1.1).
+    if (reply.request.headers['if-match'] !== undefined) {
+      parseIfMatch(reply.request.headers['if-match']);
+      throw new PreconditionFailedProblem('If-Match names a version, and a new article has none yet.');
+    }
+    const context: WriteContext = { articleId: uuidv7(), actor: staff, expectedVersions: [0], correlationId: reply.request.id };
     const result = await this.commandBus.execute(new DraftArticleCommand(context, request));
     reply.header('location', `/articles/${result.id}`);
     return result;
@@ -78,7 +83,7 @@ export class ArticleCommandsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Submit for review (author): ArticleSubmitted' })
   @ApiArticleWrite(200, 'Submit for review (author)')
-  submit(@ArticleWrite() context: WriteContext): Promise<WriteResult> {
+  submit(@ArticleWrite() context: WriteContext, @Body(NoFieldsPipe) _noFields: unknown): Promise<WriteResult> {
     return this.commandBus.execute(new SubmitArticleCommand(context));
   }
 
@@ -96,7 +101,7 @@ export class ArticleCommandsController {
   @Roles('editor')
   @ApiOperation({ summary: 'Approve (editor): ArticleApproved' })
   @ApiArticleWrite(200, 'Approve (editor)')
-  approve(@ArticleWrite() context: WriteContext): Promise<WriteResult> {
+  approve(@ArticleWrite() context: WriteContext, @Body(NoFieldsPipe) _noFields: unknown): Promise<WriteResult> {
     return this.commandBus.execute(new ApproveArticleCommand(context));
   }
 

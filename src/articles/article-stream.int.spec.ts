@@ -28,7 +28,8 @@ describe('ArticleStream with its state cache (PostgreSQL)', () => {
     const cache = new ArticleStateCache();
     return { cache, stream: new ArticleStream(new EventStore(dataSource), new Clock(), cache) };
   };
-  const as = (actor: WriteContext['actor'], articleId: string, expectedVersion?: number): WriteContext => ({ articleId, actor, expectedVersion });
+  const as = (actor: WriteContext['actor'], articleId: string, expectedVersion?: number): WriteContext =>
+    ({ articleId, actor, expectedVersions: expectedVersion === undefined ? undefined : [expectedVersion] });
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -18,8 +18,8 @@ const UNCONDITIONAL_WRITE_ATTEMPTS = 3;
 export interface WriteContext {
   articleId: string;
   actor: Actor;
-  /** From `If-Match`; when absent the write goes against the version just read. */
-  expectedVersion?: number;
+  /** The versions `If-Match` accepts (see parseIfMatch); when absent, the write goes against the version just read. */
+  expectedVersions?: readonly number[];
   correlationId?: string;
   causationId?: string;
 }
@@ -76,8 +76,8 @@ export class ArticleStream {
         return await this.attempt(context, type, data);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (context.expectedVersion !== undefined) {
-          throw new PreconditionFailedProblem(`The article changed after version ${context.expectedVersion}.`);
+        if (context.expectedVersions !== undefined) {
+          throw new PreconditionFailedProblem('The article changed while this write was decided on the version If-Match named.');
         }
         if (attempt === UNCONDITIONAL_WRITE_ATTEMPTS) {
           throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
@@ -88,12 +88,12 @@ export class ArticleStream {
   }
 
   private async attempt<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
-    const { articleId, actor, expectedVersion } = context;
+    const { articleId, actor, expectedVersions } = context;
     const streamId = articleStreamId(articleId);
     const { state, version: currentVersion } = await this.current(streamId);
     // An unknown article is a 404 whatever If-Match says; only a draft may start a stream.
     if (currentVersion === 0 && type !== 'DraftArticle') throw new ArticleNotFoundError(articleId);
-    assertVersionMatches(expectedVersion, currentVersion);
+    assertVersionMatches(expectedVersions, currentVersion);
 
     const command = { type, data: { ...data, articleId, actor, now: this.clock.now() } } as ArticleCommand;
     const events = decide(command, state);

@@ -16,7 +16,7 @@ export const ArticleWrite = createParamDecorator((_: unknown, context: Execution
   return {
     articleId: parseArticleId(request.params.id),
     actor: request.staff,
-    expectedVersion: parseIfMatch(request.headers['if-match']),
+    expectedVersions: parseIfMatch(request.headers['if-match']),
     correlationId: request.id,
   };
 });

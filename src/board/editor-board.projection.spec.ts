@@ -27,7 +27,7 @@ describe('editor-board projection: evolve', () => {
   it('follows the workflow: review, changes, approval, schedule, publication, retraction', () => {
     const story = new ArticleEvents();
     const drafted = story.drafted();
-    const statuses: string[] = [];
+    const rows: { status: string; publishAt: string | null }[] = [];
     const publishAt = '2025-12-01T06:00:00.000Z';
     for (const step of [
       () => story.submitted(),
@@ -39,11 +39,21 @@ describe('editor-board projection: evolve', () => {
       () => story.retracted(),
     ]) {
       step();
-      statuses.push(fold(story.events)!.status);
+      const { status, publishAt: scheduledFor } = fold(story.events)!;
+      rows.push({ status, publishAt: scheduledFor });
     }
-    expect(statuses).toEqual(['in_review', 'changes_requested', 'in_review', 'approved', 'scheduled', 'published', 'retracted']);
+    expect(rows).toEqual([
+      { status: 'in_review', publishAt: null },
+      { status: 'changes_requested', publishAt: null },
+      { status: 'in_review', publishAt: null },
+      { status: 'approved', publishAt: null },
+      { status: 'scheduled', publishAt },
+      // Published, by the scheduler or early by an editor: no schedule is pending any more.
+      { status: 'published', publishAt: null },
+      { status: 'retracted', publishAt: null },
+    ]);
     const row = fold(story.events)!;
-    expect(row).toMatchObject({ publishAt, version: 8, updatedAt: story.lastTime, createdAt: drafted.data.draftedAt });
+    expect(row).toMatchObject({ version: 8, updatedAt: story.lastTime, createdAt: drafted.data.draftedAt });
   });
 
   it('counts claims: pending without a verdict, flagged when rated false, mostly_false or unverifiable', () => {

@@ -100,7 +100,7 @@ export function evolve(row: EditorBoardRow | null, event: ArticleProjectedEvent)
     case 'Published': {
       // Unlike the decider, the board takes the byline from the event: the authors as published.
       const { headline, section, tags, authors } = event.data;
-      return { ...next, headline, section, tags, authors };
+      return { ...next, headline, section, tags, authors, publishAt: null };
     }
     case 'ClaimAdded':
       return { ...next, claimRatings: { ...row.claimRatings, [event.data.claimId]: null } };

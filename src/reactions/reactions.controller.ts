@@ -36,7 +36,7 @@ export class ReactionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'React (one reaction per reader per article; another kind replaces it)' })
   @ApiOkResponse({ description: REACTION_ANSWER })
-  react(@ReactionWrite() context: ReactionWriteContext, @Body() request: ReactToArticleRequest): Promise<ReactionAnswer> {
+  react(@ReactionWrite(ReactToArticleRequest) context: ReactionWriteContext, @Body() request: ReactToArticleRequest): Promise<ReactionAnswer> {
     return this.commandBus.execute(new ReactToArticleCommand(context, request.kind));
   }
 

@@ -66,6 +66,12 @@ describe('article diff', () => {
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     });
 
+    it('400 listing every problem at once, the order of from and to among them', async () => {
+      const response = await diff('?from=3&to=2&zzz=1');
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['from', 'zzz']);
+    });
+
     it('404 for versions the article never had, unknown and malformed ids', async () => {
       expect((await diff('?from=1&to=99')).status).toBe(404);
       expect((await diff('?from=9')).status).toBe(404);

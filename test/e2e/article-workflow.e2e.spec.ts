@@ -218,7 +218,30 @@ describe('article workflow over HTTP', () => {
       expect(scheduled.status).toBe(200);
       const article = await http.get(`/articles/${id}`, { token: editor });
       expect(article.body).toMatchObject({ status: 'scheduled', publishAt });
+
+      // Published early by an editor: the schedule is done (the board: board.e2e.spec.ts).
+      const published = await http.post(`/articles/${id}/publish`, {}, { token: editor });
+      expect(published.status).toBe(200);
+      const now = await http.get(`/articles/${id}`, { token: editor });
+      expect(now.body).toMatchObject({ status: 'published', publishAt: null });
     });
+  });
+
+  it('takes If-Match as RFC 9110 does: a list, strong comparison, and no version before a draft', async () => {
+    const id = await draft();
+    const inList = await http.post(`/articles/${id}/submit`, undefined, { token: reporter, headers: { 'if-match': '"7", "1"' } });
+    expect(inList.status).toBe(200);
+    // Version 2 now: a weak tag, or the same number spelled otherwise, is not our ETag "2".
+    for (const ifMatch of ['W/"2"', '"02"']) {
+      const refused = await http.post(`/articles/${id}/notes`, { text: 'x' }, { token: editor, headers: { 'if-match': ifMatch } });
+      expect({ ifMatch, status: refused.status, currentVersion: refused.body.currentVersion }).toEqual({ ifMatch, status: 412, currentVersion: 2 });
+    }
+    const before = await database.lastPosition();
+    const onDraft = await http.post('/articles', seedDraft(), { token: reporter, headers: { 'if-match': '*' } });
+    expect(onDraft.status).toBe(412);
+    const garbage = await http.post('/articles', seedDraft(), { token: reporter, headers: { 'if-match': 'garbage' } });
+    expect(garbage.status).toBe(400);
+    expect(await database.lastPosition()).toBe(before);
   });
 
   describe('refusals write nothing', () => {
@@ -286,6 +309,18 @@ describe('article workflow over HTTP', () => {
       for (const userId of ['system:scheduler', 'Reader:abc']) {
         const reserved = await http.post(`/articles/${id}/assign`, { userId, as: 'reporter' }, { token: editor });
         expect({ userId, status: reserved.status, fields: reserved.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ userId, status: 400, fields: ['userId'] });
+      }
+      // Duplicates, compared as a reader would: tags without case, sources as recorded.
+      const sameTags = await http.post('/articles', { ...seedDraft(), tags: ['Politics', 'politics'] }, { token: reporter });
+      expect({ status: sameTags.status, errors: sameTags.body.errors }).toEqual({ status: 400, errors: [expect.objectContaining({ field: 'tags' })] });
+      const sameSources = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {
+        rating: 'true', explanation: 'x', sources: ['https://example.com/a', 'https://example.com/a'],
+      }, { token: factChecker });
+      expect({ status: sameSources.status, errors: sameSources.body.errors }).toEqual({ status: 400, errors: [expect.objectContaining({ field: 'sources' })] });
+      // Commands without fields refuse fields, as the others refuse unknown ones.
+      for (const path of ['/submit', '/approve']) {
+        const withFields = await http.post(`/articles/${id}${path}`, { foo: 1 }, { token: path === '/submit' ? reporter : editor });
+        expect({ path, status: withFields.status, errors: withFields.body.errors }).toEqual({ path, status: 400, errors: [{ field: 'foo', message: 'property foo should not exist' }] });
       }
       const badIfMatch = await http.post(`/articles/${id}/submit`, undefined, { token: reporter, headers: { 'if-match': 'version 1' } });
       expect(badIfMatch.status).toBe(400);

@@ -146,9 +146,36 @@ describe('editor board', () => {
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     });
 
+    it('400 listing every invalid parameter at once, the cursor among them', async () => {
+      const response = await http.get('/board?limit=1&cursor=bad&status=nope&colour=red', { token: TOKENS.editor });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['colour', 'cursor', 'status']);
+    });
+
     it('400 for a malformed X-Min-Position', async () => {
       const response = await http.get('/board', { token: TOKENS.editor, headers: { 'x-min-position': 'soon' } });
       expect(response.status).toBe(400);
     });
+  });
+
+  // Last: it adds articles the listings above do not expect.
+  it('finds names sent with surrounding spaces (they are trimmed), and drops a schedule once published', async () => {
+    const section = `desk-${Date.now()}`;
+    const { id } = await steps.draft({ headline: '  Padded headline ', section: ` ${section} `, tags: [' bridge '] });
+    await steps.assign(id, ' dave ', 'reporter', ' Dave Smith ');
+    await steps.submit(id);
+    await steps.approve(id);
+    const publishAt = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: TOKENS.editor });
+    const row = async (position: number) =>
+      (await http.get(`/board?section=${section}&assignee=dave`, { token: TOKENS.editor, ...after({ position }) })).body.items;
+    expect(await row(scheduled.body.position)).toEqual([
+      expect.objectContaining({ id, headline: 'Padded headline', section, tags: ['bridge'], status: 'scheduled', publishAt }),
+    ]);
+    expect((await row(scheduled.body.position))[0].assignees).toEqual([{ id: 'dave', name: 'Dave Smith', as: 'reporter' }]);
+
+    // Published early by an editor: no schedule is pending any more.
+    const published = await steps.publish(id);
+    expect(await row(published.position)).toEqual([expect.objectContaining({ id, status: 'published', publishAt: null })]);
   });
 });

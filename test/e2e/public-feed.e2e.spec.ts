@@ -353,7 +353,13 @@ describe('public feed and public article', () => {
       expect([unknown.status, unknown.headers.get('allow')]).toEqual([404, null]);
       // Paths the router refuses under the very method it would take elsewhere are unknown, not
       // asked the wrong way: an empty id, a path under the OpenAPI document's prefix.
-      for (const [method, path] of [['GET', '/articles/'], ['POST', '/articles//submit'], ['GET', '/public/articles/'], ['GET', '/docs/anything']]) {
+      // An empty id asked with a method its route does not take is no path either, and a segment
+      // longer than the router takes names nothing.
+      const long = 'x'.repeat(101);
+      for (const [method, path] of [
+        ['GET', '/articles/'], ['POST', '/articles//submit'], ['GET', '/public/articles/'], ['GET', '/docs/anything'],
+        ['POST', '/articles/'], ['PUT', '/articles/'], ['GET', `/articles/${long}/history`], ['GET', `/public/articles/${long}`],
+      ]) {
         const response = await http.request(method, path, { token: TOKENS.editor });
         expect({ method, path, status: response.status, allow: response.headers.get('allow') }).toEqual({ method, path, status: 404, allow: null });
       }
@@ -373,10 +379,11 @@ describe('public feed and public article', () => {
       ['?limit=abc', 'limit'],
       ['?cursor=bm9wZQ', 'cursor'],
       ['?limit=abc&utm_source=newsletter', 'limit'],
-    ])('400 for /feed%s, naming the field', async (query, field) => {
+      ['?limit=0&cursor=abc', 'limit,cursor'],
+    ])('400 for /feed%s, naming the fields', async (query, fields) => {
       const response = await read(`/feed${query}`);
       expect(response.status).toBe(400);
-      expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual(fields.split(','));
     });
 
     it('but ignores parameters a public link collects (utm_*, fbclid, a cache-buster), as the other public URLs do', async () => {

@@ -305,6 +305,11 @@ describe('reactions over HTTP', () => {
       }
     }
 
+    // Everything wrong at once is listed at once.
+    const allWrong = await http.post(`/public/articles/${id}/reactions`, { kind: 'meh', extra: 1 }, { headers: { 'x-reader-id': 'short' } });
+    expectProblem(allWrong, 400);
+    expect(allWrong.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['X-Reader-Id', 'extra', 'kind']);
+
     const reader = readerId('sloppy');
     const badKind = await reactions.react(id, reader, 'meh');
     expectProblem(badKind, 400);

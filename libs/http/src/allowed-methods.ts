@@ -19,9 +19,16 @@ class RouteMethods {
   }
 
   allowedOn(path: string): string[] {
-    return [...this.methods].filter((method) => this.router.find(method as never, path) !== null).sort();
+    return [...this.methods].filter((method) => servesPath(this.router.find(method as never, path))).sort();
   }
 }
+
+/**
+ * A route serves a path when it matches with every named parameter given: `/articles/` is no
+ * `/articles/:id`. (A wildcard may be empty: `/docs/*` serves `/docs/`.)
+ */
+const servesPath = (match: { params: Record<string, string | undefined> } | null): boolean =>
+  match !== null && Object.entries(match.params).every(([name, value]) => name === '*' || (value !== undefined && value !== ''));
 
 const tables = new WeakMap<FastifyInstance, RouteMethods>();
 

@@ -2,24 +2,38 @@ import { PreconditionFailedProblem, ValidationProblem } from './problem-details.
 
 export const etagFor = (version: number): string => `"${version}"`;
 
+/** One entity-tag (RFC 9110 section 8.8.3): an optional W/ and a quoted string of visible characters. */
+const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
+/** The ETags we give (etagFor): a version without leading zeros. */
+const VERSION_TAG = /^(0|[1-9]\d{0,8})$/;
+
 /**
- * The version a client expects from `If-Match: "<version>"`; undefined when absent or `*`.
- * A malformed header is a 400, not a silent unconditional write.
+ * The versions a client accepts from `If-Match`: `"3"`, or a list such as `"3", "4"`; undefined
+ * when absent or `*` (any version). If-Match compares strongly: a weak tag (`W/"3"`), or one we
+ * never give (`"03"`, `"abc"`), is well-formed but matches no version, so a list of only such tags
+ * is an empty list (412). A header that is not a list of entity-tags is a 400, not a silent
+ * unconditional write.
  */
-export function parseIfMatch(header: string | string[] | undefined): number | undefined {
+export function parseIfMatch(header: string | string[] | undefined): readonly number[] | undefined {
   if (header === undefined) return undefined;
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '*') return undefined;
-  const match = /^"(\d{1,9})"$/.exec(value);
-  if (!match) {
-    throw new ValidationProblem([{ field: 'If-Match', message: 'must be a strong ETag such as "3"' }]);
+  // Empty list elements are ignored (RFC 9110 section 5.6.1.2).
+  const elements = value.split(',').map((element) => element.trim()).filter((element) => element !== '');
+  const tags = elements.map((element) => ENTITY_TAG.exec(element));
+  if (tags.length === 0 || tags.some((tag) => tag === null)) {
+    throw new ValidationProblem([{ field: 'If-Match', message: 'must be a strong ETag such as "3", a list of them, or *' }]);
   }
-  return Number(match[1]);
+  return tags
+    .filter((tag) => tag![1] === undefined && VERSION_TAG.test(tag![2]))
+    .map((tag) => Number(tag![2]));
 }
 
-export function assertVersionMatches(expected: number | undefined, current: number): void {
-  if (expected !== undefined && expected !== current) {
-    throw new PreconditionFailedProblem(`The article is at version ${current}, not ${expected}.`, current);
+/** 412 unless `If-Match` (see parseIfMatch) accepts the current version. */
+export function assertVersionMatches(expected: readonly number[] | undefined, current: number): void {
+  if (expected !== undefined && !expected.includes(current)) {
+    const named = expected.length === 0 ? 'If-Match names no version of it' : `not ${expected.join(' or ')}`;
+    throw new PreconditionFailedProblem(`The article is at version ${current}, ${named}.`, current);
   }
 }
 

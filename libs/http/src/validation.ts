@@ -1,4 +1,6 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationError, type ValidationPipeOptions } from '@nestjs/common';
+import { Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError, type ValidationPipeOptions } from '@nestjs/common';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { ValidationProblem, type FieldError } from './problem-details.js';
 
 /** Flattens class-validator's nested errors into `field.path: message` entries. */
@@ -40,6 +42,16 @@ const OPTIONS: ValidationPipeOptions = {
   exceptionFactory: (errors) => new ValidationProblem(toFieldErrors(errors)),
 };
 
+/**
+ * What the validation pipe would list for this body, for a check that runs before it (a header
+ * refused in a parameter decorator) and must list the body's problems beside its own.
+ */
+export function bodyFieldErrors(type: ClassConstructor<object>, body: unknown): FieldError[] {
+  if (body === undefined || body === null) body = {};
+  if (typeof body !== 'object' || Array.isArray(body)) return [{ field: 'body', message: 'must be a JSON object' }];
+  return toFieldErrors(validateSync(plainToInstance(type, body), OPTIONS));
+}
+
 class WhitelistValidationPipe extends ValidationPipe {
   private readonly lenient = new ValidationPipe({ ...OPTIONS, forbidNonWhitelisted: false });
 
@@ -62,4 +74,23 @@ class WhitelistValidationPipe extends ValidationPipe {
 function withoutEmptyParameters(query: unknown): unknown {
   if (query === null || typeof query !== 'object') return query;
   return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
+}
+
+/**
+ * The body of a command that takes no fields (submit, approve): nothing, `{}`, or a 400 that names
+ * each field sent, as a DTO names unknown fields. Use as `@Body(NoFieldsPipe)`.
+ */
+@Injectable()
+export class NoFieldsPipe implements PipeTransform {
+  transform(value: unknown): unknown {
+    if (value === undefined || value === null) return value;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ValidationProblem([{ field: 'body', message: 'must be a JSON object (this command takes no fields)' }]);
+    }
+    const fields = Object.keys(value);
+    if (fields.length > 0) {
+      throw new ValidationProblem(fields.map((field) => ({ field, message: `property ${field} should not exist` })));
+    }
+    return value;
+  }
 }

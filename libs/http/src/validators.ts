@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isReservedActorId, RESERVED_ACTOR_PREFIXES } from '#libs/contracts';
 
@@ -47,3 +48,11 @@ export const IsStaffId = (options: ValidationOptions = {}) =>
  * null goes on to the field's own checks and is refused there, naming the field.
  */
 export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);
+
+const trimmed = (value: unknown): unknown => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * Surrounding whitespace is no part of a name or a title: `" Local "` is the section `Local`, and
+ * a board filter for it must find it. Trims a string, or each string of an array.
+ */
+export const Trimmed = () => Transform(({ value }) => (Array.isArray(value) ? value.map(trimmed) : trimmed(value)));

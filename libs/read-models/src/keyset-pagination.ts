@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { isUuid } from '#libs/contracts';
 import { ValidationProblem } from '#libs/http';
 import { IsIntegerParam } from './query-params.js';
@@ -18,6 +18,7 @@ export class PageRequest {
   /** Opaque: the `nextCursor` of the previous page. */
   @ApiPropertyOptional({ maxLength: MAX_CURSOR_LENGTH, description: 'The nextCursor of the previous page' })
   @IsOptional()
+  @IsCursor()
   @IsString()
   @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
@@ -49,16 +50,38 @@ const isPart = (value: unknown, part: CursorPart): value is string =>
 /** base64url of the key's JSON: opaque to clients, and no state kept on the server. */
 export const encodeCursor = (key: CursorKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
+const CURSOR_MESSAGE = 'cursor must be a nextCursor returned by this endpoint';
+
+function keyIn(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A cursor of any key this service gives (times and ids), checked with the other query
+ * parameters so that a 400 lists it beside them; decodeCursor then checks the endpoint's own shape.
+ */
+function IsCursor() {
+  return ValidateBy({
+    name: 'isCursor',
+    validator: {
+      validate: (value) => {
+        const key = typeof value === 'string' ? keyIn(value) : undefined;
+        return Array.isArray(key) && key.length > 0 && key.every((part) => isPart(part, 'timestamp') || isPart(part, 'uuid'));
+      },
+      defaultMessage: () => CURSOR_MESSAGE,
+    },
+  });
+}
+
 /** The key inside a cursor, checked against the endpoint's key shape; anything else is a 400. */
 export function decodeCursor(cursor: string, shape: readonly CursorPart[]): string[] {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
-  }
+  const key = keyIn(cursor);
   if (!Array.isArray(key) || key.length !== shape.length || !key.every((value, i) => isPart(value, shape[i]))) {
-    throw new ValidationProblem([{ field: 'cursor', message: 'cursor must be a nextCursor returned by this endpoint' }]);
+    throw new ValidationProblem([{ field: 'cursor', message: CURSOR_MESSAGE }]);
   }
   return key;
 }

@@ -62,8 +62,9 @@ const SLUG_MAX_LENGTH = 80;
  */
 export const articleSlug = (headline: string, articleId: string): string => {
   const suffix = articleId.replace(/-/g, '').slice(-8).toLowerCase();
-  // decamelize off: "McDonald" and "iPhone" are names, not two words.
-  const base = truncateAtWordBoundary(slugify(headline, { decamelize: false }), SLUG_MAX_LENGTH);
+  // decamelize off: "McDonald" and "iPhone" are names, not two words. NFKC first: a ligature
+  // ("ﬁ") or a Roman numeral ("Ⅻ") is letters the slugifier would otherwise drop.
+  const base = truncateAtWordBoundary(slugify(headline.normalize('NFKC'), { decamelize: false }), SLUG_MAX_LENGTH);
   return base === '' ? `article-${suffix}` : `${base}-${suffix}`;
 };
 
@@ -157,6 +158,8 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
         ...next,
         content: { headline, standfirst, body, section, tags },
         slug: state.slug ?? slug,
+        // A schedule is pending until the story is out, however it got out (early, by an editor).
+        publishAt: null,
         publishedAt,
         publishedBy,
         overrideReason,

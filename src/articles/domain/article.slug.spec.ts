@@ -14,6 +14,10 @@ describe('articleSlug', () => {
     expect(articleSlug('Déjà Vu & McDonald’s iPhone: 100%?', ID)).toBe('deja-vu-and-mcdonalds-iphone-100-2c3d4e5f');
   });
 
+  it('keeps the letters of ligatures and Roman numerals', () => {
+    expect(articleSlug('The ﬁnal ﬂight of Apollo Ⅻ', ID)).toBe('the-final-flight-of-apollo-xii-2c3d4e5f');
+  });
+
   it('cuts a long headline at a word boundary, to at most 80 characters before the suffix', () => {
     const headline =
       'Analysts Say the Renewed Communication Between Trump and Xi Reflects a Delicate Balancing Act on Trade and Taiwan';

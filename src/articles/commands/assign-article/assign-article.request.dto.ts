@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { ASSIGNMENT_ROLES, type AssignmentRole } from '#libs/contracts';
-import { IsStaffId, IsText } from '#libs/http';
+import { IsStaffId, IsText, Trimmed } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 export class AssignArticleRequest {
@@ -9,6 +9,7 @@ export class AssignArticleRequest {
   @ApiProperty({ maxLength: ARTICLE_LIMITS.userId, description: 'The staff id (`sub`)' })
   @IsStaffId()
   @IsText(ARTICLE_LIMITS.userId)
+  @Trimmed()
   userId!: string;
 
   @ApiProperty({ enum: ASSIGNMENT_ROLES })
@@ -19,5 +20,6 @@ export class AssignArticleRequest {
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.personName, description: 'Display name for bylines; defaults to the user id' })
   @IsOptional()
   @IsText(ARTICLE_LIMITS.personName)
+  @Trimmed()
   name?: string;
 }

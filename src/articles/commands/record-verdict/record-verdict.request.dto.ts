@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
 import { isContractSourceUrl, VERDICT_RATINGS, type VerdictRating } from '#libs/contracts';
 import { iriToUri, IsStorableText, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
@@ -21,6 +21,8 @@ export class RecordVerdictRequest {
     maxItems: ARTICLE_LIMITS.sources,
     description: 'http(s) URLs of the evidence. International addresses (IRIs) are recorded as URIs: punycode host, percent-encoded path.',
   })
+  // Checked last (rules run bottom-up), as recorded: two spellings of one IRI are one source.
+  @ArrayUnique()
   @Transform(({ value }) => (Array.isArray(value) ? value.map(iriToUri) : value))
   // Characters RFC 3986 does not allow (`|`, `{`, a broken %-escape): FactChecked's schema would refuse them.
   @ValidateBy(

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, ValidateIf } from 'class-validator';
-import { IsOmittable, IsText } from '#libs/http';
+import { IsOmittable, IsText, Trimmed } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 /** Only the fields to change; `standfirst: null` removes the standfirst, the others cannot be null. */
@@ -8,11 +8,13 @@ export class ReviseArticleRequest {
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.headline })
   @IsOmittable()
   @IsText(ARTICLE_LIMITS.headline)
+  @Trimmed()
   headline?: string;
 
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.standfirst, nullable: true, description: 'null removes the standfirst' })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsText(ARTICLE_LIMITS.standfirst)
+  @Trimmed()
   standfirst?: string | null;
 
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.body })
@@ -23,14 +25,17 @@ export class ReviseArticleRequest {
   @ApiPropertyOptional({ maxLength: ARTICLE_LIMITS.section })
   @IsOmittable()
   @IsText(ARTICLE_LIMITS.section)
+  @Trimmed()
   section?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: ARTICLE_LIMITS.tags, uniqueItems: true })
   @IsOmittable()
   @IsText(ARTICLE_LIMITS.tag, { each: true })
-  @ArrayUnique()
+  // Tags name topics: "Politics" and "politics" are one tag.
+  @ArrayUnique((tag: unknown) => (typeof tag === 'string' ? tag.toLowerCase() : tag))
   @ArrayMaxSize(ARTICLE_LIMITS.tags)
   // class-validator checks the rules bottom-up and reports the first that fails: the array first.
   @IsArray()
+  @Trimmed()
   tags?: string[];
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
 import { IsIntegerParam } from '#libs/read-models';
 
 const MAX_VERSION = 2_147_483_647;
@@ -7,6 +7,17 @@ const MAX_VERSION = 2_147_483_647;
 /** `GET /articles/:id/diff?from=N[&to=M]`; `to` defaults to the current version. */
 export class GetArticleDiffRequest {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'The older version' })
+  // Beside the other fields' problems; with `to` left out, the handler checks against the current version.
+  @ValidateBy({
+    name: 'isNotAfterTo',
+    validator: {
+      validate: (from, args) => {
+        const { to } = args!.object as GetArticleDiffRequest;
+        return typeof to !== 'number' || (from as number) <= to;
+      },
+      defaultMessage: (args) => `from must not be higher than to (${(args!.object as GetArticleDiffRequest).to})`,
+    },
+  })
   @IsIntegerParam(1, MAX_VERSION)
   from!: number;
 
