@@ -16,10 +16,12 @@ export class RecordVerdictRequest {
 
   /** Where the fact-checker found the evidence: http(s) URLs; IRIs are recorded as the URIs they stand for. */
   @ApiProperty({
-    type: [String],
-    format: 'uri',
+    type: 'array',
+    items: { type: 'string', format: 'uri', maxLength: ARTICLE_LIMITS.sourceUrl },
     maxItems: ARTICLE_LIMITS.sources,
-    description: 'http(s) URLs of the evidence. International addresses (IRIs) are recorded as URIs: punycode host, percent-encoded path.',
+    uniqueItems: true,
+    description:
+      'http(s) URLs of the evidence, all different. International addresses (IRIs) are recorded as URIs (punycode host, percent-encoded path), and the length limit counts them so.',
   })
   // Checked last (rules run bottom-up), as recorded: two spellings of one IRI are one source.
   @ArrayUnique()

@@ -28,7 +28,13 @@ export class ReviseArticleRequest {
   @Trimmed()
   section?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: ARTICLE_LIMITS.tags, uniqueItems: true })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', maxLength: ARTICLE_LIMITS.tag },
+    maxItems: ARTICLE_LIMITS.tags,
+    uniqueItems: true,
+    description: 'Each trimmed; tags must differ other than in case',
+  })
   @IsOmittable()
   @IsText(ARTICLE_LIMITS.tag, { each: true })
   // Tags name topics: "Politics" and "politics" are one tag.
