@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, Param, Patch, Post, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import type { StaffClaims } from '#libs/contracts';
 import { CurrentStaff, NoFieldsPipe, parseIfMatch, PreconditionFailedProblem, Roles, ValidationProblem, VersionETagInterceptor } from '#libs/http';
-import { ApiArticleWrite, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
-import { WriteResultSchema } from '../openapi/api-schemas.js';
+import { ApiArticleDraft, ApiArticleWrite, ApiNoFields, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { AddClaimResultSchema, AddEditorialNoteResultSchema, IssueCorrectionResultSchema } from '../openapi/api-schemas.js';
 import type { WriteContext, WriteResult } from './article-stream.js';
 import { AddClaimCommand } from './commands/add-claim/add-claim.command.js';
 import { AddClaimRequest } from './commands/add-claim/add-claim.request.dto.js';
@@ -50,8 +50,7 @@ export class ArticleCommandsController {
   @HttpCode(201)
   @Roles('reporter', 'editor')
   @ApiOperation({ summary: 'Draft an article (reporter, editor): ArticleDrafted' })
-  @ApiResponse({ status: 201, description: 'Drafted; Location names the article', type: WriteResultSchema, headers: { Location: { description: '/articles/{id}', schema: { type: 'string' } } } })
-  @ApiProblems([400, 'Invalid input: `errors` lists each invalid field'], [413, 'Request body too large'])
+  @ApiArticleDraft()
   async draft(
     @Body() request: DraftArticleRequest,
     @CurrentStaff() staff: StaffClaims,
@@ -83,6 +82,7 @@ export class ArticleCommandsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Submit for review (author): ArticleSubmitted' })
   @ApiArticleWrite(200, 'Submit for review (author)')
+  @ApiNoFields()
   submit(@ArticleWrite() context: WriteContext, @Body(NoFieldsPipe) _noFields: unknown): Promise<WriteResult> {
     return this.commandBus.execute(new SubmitArticleCommand(context));
   }
@@ -101,6 +101,7 @@ export class ArticleCommandsController {
   @Roles('editor')
   @ApiOperation({ summary: 'Approve (editor): ArticleApproved' })
   @ApiArticleWrite(200, 'Approve (editor)')
+  @ApiNoFields()
   approve(@ArticleWrite() context: WriteContext, @Body(NoFieldsPipe) _noFields: unknown): Promise<WriteResult> {
     return this.commandBus.execute(new ApproveArticleCommand(context));
   }
@@ -109,7 +110,7 @@ export class ArticleCommandsController {
   @HttpCode(201)
   @Roles('reporter', 'editor', 'fact_checker')
   @ApiOperation({ summary: 'Add a claim to fact-check (reporter, editor, fact_checker): ClaimAdded, answers claimId' })
-  @ApiArticleWrite(201, 'Add a claim to fact-check (reporter, editor, fact_checker)')
+  @ApiArticleWrite(201, 'Add a claim to fact-check (reporter, editor, fact_checker)', AddClaimResultSchema)
   addClaim(@ArticleWrite() context: WriteContext, @Body() request: AddClaimRequest): Promise<WriteResult & { claimId: string }> {
     return this.commandBus.execute(new AddClaimCommand(context, request));
   }
@@ -149,7 +150,7 @@ export class ArticleCommandsController {
   @HttpCode(201)
   @Roles('editor')
   @ApiOperation({ summary: 'Issue a correction or clarification (editor): CorrectionIssued, answers correctionId' })
-  @ApiArticleWrite(201, 'Issue a correction or clarification (editor)')
+  @ApiArticleWrite(201, 'Issue a correction or clarification (editor)', IssueCorrectionResultSchema)
   issueCorrection(
     @ArticleWrite() context: WriteContext,
     @Body() request: IssueCorrectionRequest,
@@ -169,7 +170,7 @@ export class ArticleCommandsController {
   @Post(':id/notes')
   @HttpCode(201)
   @ApiOperation({ summary: 'Add an editorial note (any staff): EditorialNoteAdded, answers noteId' })
-  @ApiArticleWrite(201, 'Add an editorial note (any staff)')
+  @ApiArticleWrite(201, 'Add an editorial note (any staff)', AddEditorialNoteResultSchema)
   addNote(@ArticleWrite() context: WriteContext, @Body() request: AddEditorialNoteRequest): Promise<WriteResult & { noteId: string }> {
     return this.commandBus.execute(new AddEditorialNoteCommand(context, request));
   }

@@ -1,9 +1,10 @@
 import { Controller, Get, Headers, Param, Query, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { etagFor, parseMinPosition, ValidationProblem, VersionETagInterceptor } from '#libs/http';
-import { ApiArticleId, ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { ApiArticleRead, ApiProblems, ApiStaff, etagHeader } from '../openapi/api-docs.decorators.js';
+import { ArticleDiffSchema, ArticleHistorySchema, ArticleViewSchema } from '../openapi/api-schemas.js';
 import type { ArticleView } from './queries/get-article/article.view.js';
 import { GetArticleQuery } from './queries/get-article/get-article.query.js';
 import type { ArticleHistory } from './queries/get-article-history/get-article-history.handler.js';
@@ -26,10 +27,8 @@ export class ArticleQueriesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Editorial view of an article; with version, the article as of that version (ETag: "<version>")' })
-  @ApiArticleId()
+  @ApiArticleRead(ArticleViewSchema, 'The article (as of version, when given)')
   @ApiQuery({ name: 'version', required: false, type: 'integer', description: 'The article as of this version' })
-  @ApiMinPosition()
-  @ApiOkResponse({ description: 'The article' })
   @ApiProblems([400, 'Invalid version or X-Min-Position'], [404, 'No such article or version'])
   get(
     @Param('id') id: string,
@@ -42,9 +41,7 @@ export class ArticleQueriesController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the article: version, type, time, actor, data' })
-  @ApiArticleId()
-  @ApiMinPosition()
-  @ApiOkResponse({ description: 'The history' })
+  @ApiArticleRead(ArticleHistorySchema, 'Every event, oldest first; the ETag is the current version')
   @ApiProblems([400, 'Invalid X-Min-Position'], [404, 'No such article'])
   history(@Param('id') id: string, @Headers('x-min-position') minPosition: string | undefined): Promise<ArticleHistory> {
     parseMinPosition(minPosition);
@@ -53,9 +50,7 @@ export class ArticleQueriesController {
 
   @Get(':id/diff')
   @ApiOperation({ summary: 'What changed in headline, standfirst and body between two versions (ETag: "<to>")' })
-  @ApiArticleId()
-  @ApiMinPosition()
-  @ApiOkResponse({ description: 'The differences' })
+  @ApiArticleRead(ArticleDiffSchema, 'The differences', etagHeader('The version `to`, quoted (e.g. "5")'))
   @ApiProblems([400, 'Invalid from, to or X-Min-Position'], [404, 'No such article or version'])
   async diff(
     @Param('id') id: string,

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Page } from '#libs/read-models';
-import { ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { ApiProblems, ApiProjectionRead, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { BoardPageSchema } from '../openapi/api-schemas.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { editorBoardProjection } from './editor-board.projection.js';
 import type { BoardItem } from './queries/get-board/board-item.view.js';
@@ -19,8 +20,7 @@ export class BoardController {
   @Get()
   @ReadsFrom(editorBoardProjection.name)
   @ApiOperation({ summary: 'Board rows: status, claim counts (total, pending, flagged), updatedAt, version (any staff)' })
-  @ApiMinPosition()
-  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiProjectionRead(BoardPageSchema, 'One page of board rows, most recently updated first')
   @ApiProblems([400, 'Invalid filter, limit or cursor'])
   list(@Query() request: GetBoardRequest): Promise<Page<BoardItem>> {
     return this.queryBus.execute(new GetBoardQuery(request));

@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#libs/http';
 import type { Page } from '#libs/read-models';
-import { ApiMinPosition, ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { ApiProblems, ApiProjectionRead, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { FactCheckQueuePageSchema } from '../openapi/api-schemas.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { factCheckQueueProjection } from './fact-check-queue.projection.js';
 import { GetFactCheckQueueQuery } from './queries/get-fact-check-queue/get-fact-check-queue.query.js';
@@ -20,8 +21,7 @@ export class FactChecksController {
   @Roles('fact_checker', 'editor')
   @ReadsFrom(factCheckQueueProjection.name)
   @ApiOperation({ summary: 'Claims without a verdict, oldest first (fact_checker, editor)' })
-  @ApiMinPosition()
-  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiProjectionRead(FactCheckQueuePageSchema, 'One page of claims without a verdict, oldest first')
   @ApiProblems([400, 'Invalid limit or cursor'])
   queue(@Query() request: GetFactCheckQueueRequest): Promise<Page<QueuedClaim>> {
     return this.queryBus.execute(new GetFactCheckQueueQuery(request.limit, request.cursor));

@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Query, Redirect, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '#libs/http';
 import { DEFAULT_PAGE_SIZE } from '#libs/read-models';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
+import { ApiProblems, ApiPublicRead } from '../openapi/api-docs.decorators.js';
+import { FeedPageSchema, JsonFeedSchema } from '../openapi/api-schemas.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/index.js';
 import { sendWithValidators } from './conditional-get.js';
@@ -43,9 +44,8 @@ export class FeedController {
   @Get('feed')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   @ApiOperation({ summary: 'Published stories, newest first: { items, nextCursor }' })
-  @ApiMinPosition()
-  @ApiOkResponse({ description: 'Items carry id, slug, url, headline, standfirst, section, tags, authors, publishedAt, updatedAt, corrections and reactions' })
-  @ApiProblems([400, 'Invalid limit or cursor'])
+  @ApiPublicRead('One page of stories', { 'application/json': FeedPageSchema })
+  @ApiProblems([400, 'Invalid limit, cursor or X-Min-Position'])
   async page(@Query() request: GetFeedRequest, @Req() httpRequest: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const limit = request.limit ?? DEFAULT_PAGE_SIZE;
     const representation = await this.cache.representation(`feed:${limit}:${request.cursor ?? ''}`, httpRequest, async () => {
@@ -62,8 +62,8 @@ export class FeedController {
   @Get('feed.json')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   @ApiOperation({ summary: 'JSON Feed 1.1' })
-  @ApiProduces(FEED_CONTENT_TYPES.json)
-  @ApiOkResponse({ description: 'The newest stories' })
+  @ApiPublicRead('The newest stories', { 'application/feed+json': JsonFeedSchema })
+  @ApiProblems([400, 'Invalid X-Min-Position'])
   jsonFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('json', request, reply);
   }
@@ -71,8 +71,8 @@ export class FeedController {
   @Get('feed.rss')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   @ApiOperation({ summary: 'RSS 2.0' })
-  @ApiProduces(FEED_CONTENT_TYPES.rss)
-  @ApiOkResponse({ description: 'The newest stories' })
+  @ApiPublicRead('The newest stories', { 'application/rss+xml': { type: 'string', description: 'RSS 2.0; reaction counts in newsroom:reactions' } })
+  @ApiProblems([400, 'Invalid X-Min-Position'])
   rssFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('rss', request, reply);
   }
@@ -80,8 +80,8 @@ export class FeedController {
   @Get('feed.atom')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   @ApiOperation({ summary: 'Atom 1.0' })
-  @ApiProduces(FEED_CONTENT_TYPES.atom)
-  @ApiOkResponse({ description: 'The newest stories' })
+  @ApiPublicRead('The newest stories', { 'application/atom+xml': { type: 'string', description: 'Atom 1.0; reaction counts in newsroom:reactions' } })
+  @ApiProblems([400, 'Invalid X-Min-Position'])
   atomFeed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.sendDocument('atom', request, reply);
   }

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, Public } from '#libs/http';
-import { ApiMinPosition, ApiProblems } from '../openapi/api-docs.decorators.js';
+import { ApiContentResponse, ApiProblems, ApiPublicRead } from '../openapi/api-docs.decorators.js';
+import { ProblemDetailsSchema, PublicArticleSchema } from '../openapi/api-schemas.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/index.js';
 import { addVary, sendWithValidators } from './conditional-get.js';
@@ -30,10 +31,15 @@ export class PublicArticlesController {
   @Get(':slug')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
   @ApiOperation({ summary: 'A published story with corrections, reaction counts and ClaimReview JSON-LD (JSON, or HTML for Accept: text/html)' })
-  @ApiMinPosition()
-  @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ description: 'The story' })
-  @ApiProblems([404, 'No published story has this slug'], [410, 'Retracted: the retraction notice'])
+  @ApiPublicRead('The story: HTML only when Accept prefers text/html; JSON for */* or no Accept', {
+    'application/json': PublicArticleSchema,
+    'text/html': { type: 'string', description: 'A minimal page with the ClaimReview JSON-LD blocks' },
+  })
+  @ApiProblems([400, 'Invalid X-Min-Position'], [404, 'No published story has this slug'])
+  @ApiContentResponse(410, 'Retracted: the retraction notice (a page, to a client that prefers text/html)', {
+    'application/problem+json': ProblemDetailsSchema,
+    'text/html': { type: 'string' },
+  })
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const html = prefersHtml(request.headers.accept);
     let read: PublicArticleRead;

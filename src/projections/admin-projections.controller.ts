@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { RebuildResult } from '#libs/projections';
 import { Roles } from '#libs/http';
 import { ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { ProjectionStatusSchema, RebuildResultSchema, RebuildStartedSchema } from '../openapi/api-schemas.js';
 import { ProjectionRebuilds, type ProjectionStatus } from './projection-rebuilds.js';
 
 /** Operators' view of the projections, and rebuilds (admin only). */
@@ -18,7 +19,7 @@ export class AdminProjectionsController {
 
   @Get()
   @ApiOperation({ summary: 'Each projection: events applied, last event time, last rebuild, rebuilding, parked events (admin)' })
-  @ApiOkResponse({ description: 'One entry per projection' })
+  @ApiOkResponse({ description: 'One entry per projection', type: [ProjectionStatusSchema] })
   list(): Promise<ProjectionStatus[]> {
     return this.rebuilds.statuses();
   }
@@ -31,8 +32,13 @@ export class AdminProjectionsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection from the event store without downtime (admin)' })
   @ApiQuery({ name: 'wait', required: false, enum: ['true'], description: 'Answer 200 with the result when done instead of 202 at once' })
-  @ApiResponse({ status: 202, description: 'Rebuilding; readers keep the old tables until the swap' })
-  @ApiResponse({ status: 200, description: 'With wait=true: rebuilt' })
+  @ApiResponse({
+    status: 202,
+    description: 'Rebuilding; readers keep the old tables until the swap',
+    type: RebuildStartedSchema,
+    headers: { Location: { description: '/admin/projections, where the rebuild shows', schema: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 200, description: 'With wait=true: rebuilt', type: RebuildResultSchema })
   @ApiProblems([404, 'No projection has this name'], [409, 'A rebuild of it is already running'])
   async rebuild(
     @Param('name') name: string,

@@ -6,7 +6,7 @@ import { ArticleNotReactableError } from './domain/reaction.errors.js';
 import type { ReactionWriteContext } from './reaction-stream.js';
 
 /** Reader ids are opaque (the page keeps one in a cookie) but must look like one. */
-const READER_ID = /^[A-Za-z0-9_-]{8,64}$/;
+export const READER_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The reader id of an `X-Reader-Id` header, or undefined when it is missing, repeated or malformed. */
 export function readerIdOf(header: string | string[] | undefined): string | undefined {

@@ -2,13 +2,14 @@ import { Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '#libs/http';
-import { ApiProblems } from '../openapi/api-docs.decorators.js';
+import { ApiProblems, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
+import { ReactionAnswerSchema } from '../openapi/api-schemas.js';
 import { ReactToArticleCommand } from './commands/react-to-article/react-to-article.command.js';
 import { ReactToArticleRequest } from './commands/react-to-article/react-to-article.request.dto.js';
 import { RemoveReactionCommand } from './commands/remove-reaction/remove-reaction.command.js';
 import { ReactionRateLimitGuard } from './rate-limit/reaction-rate-limit.guard.js';
 import type { ReactionAnswer, ReactionWriteContext } from './reaction-stream.js';
-import { ReactionWrite } from './reaction-write.decorator.js';
+import { READER_ID, ReactionWrite } from './reaction-write.decorator.js';
 
 const REACTION_ANSWER = "The article's counts (all seven kinds) and the reader's own reaction";
 
@@ -18,7 +19,12 @@ const REACTION_ANSWER = "The article's counts (all seven kinds) and the reader's
  */
 @ApiTags('public')
 @ApiParam({ name: 'id', type: String, format: 'uuid', description: 'The article' })
-@ApiHeader({ name: 'X-Reader-Id', required: true, description: 'The opaque reader id the page keeps in a cookie: 8 to 64 letters, digits, - or _' })
+@ApiHeader({
+  name: 'X-Reader-Id',
+  required: true,
+  description: 'The opaque reader id the page keeps in a cookie: 8 to 64 letters, digits, - or _',
+  schema: { type: 'string', pattern: READER_ID.source },
+})
 @ApiProblems(
   [400, 'Missing or malformed X-Reader-Id, or an unknown kind'],
   [404, 'No published story with this id'],
@@ -35,7 +41,8 @@ export class ReactionsController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'React (one reaction per reader per article; another kind replaces it)' })
-  @ApiOkResponse({ description: REACTION_ANSWER })
+  @ApiOkResponse({ description: REACTION_ANSWER, type: ReactionAnswerSchema })
+  @ApiProblems(UNSUPPORTED_BODY)
   react(@ReactionWrite(ReactToArticleRequest) context: ReactionWriteContext, @Body() request: ReactToArticleRequest): Promise<ReactionAnswer> {
     return this.commandBus.execute(new ReactToArticleCommand(context, request.kind));
   }
@@ -43,7 +50,7 @@ export class ReactionsController {
   @Delete()
   @HttpCode(200)
   @ApiOperation({ summary: "Remove the reader's reaction" })
-  @ApiOkResponse({ description: REACTION_ANSWER })
+  @ApiOkResponse({ description: REACTION_ANSWER, type: ReactionAnswerSchema })
   remove(@ReactionWrite() context: ReactionWriteContext): Promise<ReactionAnswer> {
     return this.commandBus.execute(new RemoveReactionCommand(context));
   }
