@@ -1,6 +1,13 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
+import { ARTICLE_LIMITS } from '../../src/articles/index.js';
 import { ApiProcess } from '../support/api-process.js';
-import { httpClient, startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import { after, TOKENS, workflow, type Write } from '../support/workflow.js';
+import { httpClient, startTestApp, TEST_JWT_SECRET, type HttpResult, type TestApp } from '../support/test-app.js';
+
+// ajv-formats is CommonJS: under Node's ESM the default import is module.exports, whose `default` is the plugin.
+const addFormats = addFormatsModule.default;
 
 /**
  * The routes of the public contract, copied by hand from DESIGN.md ("Staff endpoints", "Public
@@ -70,7 +77,35 @@ interface Operation {
   security?: Record<string, string[]>[];
   parameters?: { in: string; name: string; required?: boolean }[];
   requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }>; headers?: Record<string, unknown> }>;
+}
+
+/** Public reads answered through sendWithValidators: ETag, Last-Modified, 304. */
+const CONDITIONAL_READS = ['GET /feed', 'GET /feed.json', 'GET /feed.rss', 'GET /feed.atom', 'GET /public/articles/{slug}'];
+
+/** Response headers a spec checks are declared wherever the service sends them. */
+const CHECKED_HEADERS = ['etag', 'last-modified', 'location', 'x-min-position-reached'];
+
+const SCHEMA_REF = '#/components/schemas/';
+
+/**
+ * An OpenAPI 3.0 schema as JSON Schema for ajv: `nullable` becomes "or null", refs point into the
+ * document's components (added to ajv as `openapi`), examples go. An object that lists its
+ * properties takes no others, so an answer field the document does not name fails validation.
+ */
+function toJsonSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toJsonSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { nullable, example: _example, ...rest } = schema as Record<string, unknown>;
+  const converted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === '$ref') converted.$ref = `openapi#/definitions/${(value as string).replace(SCHEMA_REF, '')}`;
+    else if (key === 'properties') converted.properties = Object.fromEntries(Object.entries(value as object).map(([name, property]) => [name, toJsonSchema(property)]));
+    else if (key === 'enum') converted.enum = value;
+    else converted[key] = toJsonSchema(value);
+  }
+  if (converted.properties !== undefined && converted.additionalProperties === undefined) converted.additionalProperties = false;
+  return nullable ? { anyOf: [converted, { type: 'null' }] } : converted;
 }
 
 describe('OpenAPI document (GET /docs/openapi.json)', () => {
@@ -79,7 +114,8 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
   let operations: Map<string, Operation>;
 
   beforeAll(async () => {
-    api = await startTestApp();
+    // With the projections, so that the reads below answer from read models that have data.
+    api = await startTestApp({ workers: true, env: { PROJECTION_POLL_MS: '20' } });
     const answer = await httpClient(api.url).get('/docs/openapi.json');
     expect(answer.status).toBe(200);
     document = answer.body;
@@ -139,7 +175,10 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) < 400 || route.startsWith('GET /health')) continue;
         errorResponses++;
-        expect({ route, status, types: Object.keys(response.content ?? {}) }).toEqual({ route, status, types: ['application/problem+json'] });
+        // A retracted story's notice is a page to a client that prefers HTML (docs/architecture.md).
+        const htmlNotice = route === 'GET /public/articles/{slug}' && status === '410';
+        const types = Object.keys(response.content ?? {}).filter((type) => !(htmlNotice && type === 'text/html'));
+        expect({ route, status, types }).toEqual({ route, status, types: ['application/problem+json'] });
       }
     }
     expect(errorResponses).toBeGreaterThan(50);
@@ -175,6 +214,181 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
     expect(header('GET /board', 'X-Min-Position')).toMatchObject({ required: false });
     expect(header('POST /public/articles/{id}/reactions', 'X-Reader-Id')).toMatchObject({ required: true });
     expect(header('DELETE /public/articles/{id}/reactions', 'X-Reader-Id')).toMatchObject({ required: true });
+  });
+
+  it('declares on every GET a 200 with content and a schema for each media type', () => {
+    for (const [route, operation] of operations) {
+      if (!route.startsWith('GET ') || / \/docs(\/|$)/.test(route)) continue;
+      const content = operation.responses['200']?.content ?? {};
+      expect({ route, mediaTypes: Object.keys(content).length > 0 }).toEqual({ route, mediaTypes: true });
+      for (const [mediaType, { schema }] of Object.entries(content)) expect({ route, mediaType, schema: schema !== undefined }).toEqual({ route, mediaType, schema: true });
+    }
+    const mediaTypes = (route: string) => Object.keys(operations.get(route)!.responses['200'].content!).sort();
+    expect(mediaTypes('GET /feed.json')).toEqual(['application/feed+json']);
+    expect(mediaTypes('GET /feed.rss')).toEqual(['application/rss+xml']);
+    expect(mediaTypes('GET /feed.atom')).toEqual(['application/atom+xml']);
+    expect(mediaTypes('GET /public/articles/{slug}')).toEqual(['application/json', 'text/html']);
+  });
+
+  it('declares ETag on article answers, and ETag, Last-Modified and 304 on the conditional public reads', () => {
+    const headersOf = (route: string, status: string) => Object.keys(operations.get(route)!.responses[status]?.headers ?? {});
+    for (const route of [...STAFF_ROUTES.filter((route) => route.includes('/articles')), 'GET /articles/{id}/diff']) {
+      const status = route === 'POST /articles' || ['/claims', '/corrections', '/notes'].some((end) => route.endsWith(end)) ? '201' : '200';
+      expect({ route, headers: headersOf(route, status) }).toEqual({ route, headers: expect.arrayContaining(['ETag']) });
+    }
+    for (const route of CONDITIONAL_READS) {
+      expect({ route, headers: headersOf(route, '200') }).toEqual({ route, headers: expect.arrayContaining(['ETag', 'Last-Modified']) });
+      expect({ route, headers: headersOf(route, '304') }).toEqual({ route, headers: expect.arrayContaining(['ETag', 'Last-Modified']) });
+    }
+  });
+
+  it('declares 415 on every operation that takes a body', () => {
+    const withBody = [...operations].filter(([, operation]) => operation.requestBody !== undefined).map(([route]) => route);
+    expect(withBody).toEqual(expect.arrayContaining([...Object.keys(REQUEST_BODIES), 'POST /articles/{id}/submit', 'POST /articles/{id}/approve']));
+    for (const route of withBody) expect({ route, has415: '415' in operations.get(route)!.responses }).toEqual({ route, has415: true });
+  });
+
+  it('lists the limits of each list item: tags and verdict sources', () => {
+    const bodySchema = (route: string) => schemaOf(operations.get(route)!.requestBody!.content['application/json'].schema.$ref);
+    for (const route of ['POST /articles', 'PATCH /articles/{id}']) {
+      expect(bodySchema(route).properties.tags).toMatchObject({ maxItems: ARTICLE_LIMITS.tags, items: { type: 'string', maxLength: ARTICLE_LIMITS.tag } });
+    }
+    expect(bodySchema('POST /articles/{id}/claims/{claimId}/verdict').properties.sources).toMatchObject({
+      maxItems: ARTICLE_LIMITS.sources,
+      items: { type: 'string', format: 'uri', maxLength: ARTICLE_LIMITS.sourceUrl },
+    });
+  });
+
+  /**
+   * Real answers against the schemas the document declares for them: the status, the media type
+   * and the body (no field the schema does not name, none it requires missing), and every header
+   * of CHECKED_HEADERS the service sent.
+   */
+  describe('real answers match the document', () => {
+    let http: ReturnType<typeof httpClient>;
+    let validatorOf: (schema: unknown) => ValidateFunction;
+    const answered = new Set<string>();
+    let published: { id: string; slug: string; last: Write };
+    let sentBack: { id: string; last: Write };
+
+    const expectDocumented = (route: string, answer: HttpResult) => {
+      answered.add(route);
+      const response = operations.get(route)?.responses[String(answer.status)];
+      expect({ route, status: answer.status, documented: response !== undefined }).toEqual({ route, status: answer.status, documented: true });
+      const declaredHeaders = Object.keys(response!.headers ?? {}).map((name) => name.toLowerCase());
+      const sent = CHECKED_HEADERS.filter((name) => answer.headers.has(name));
+      expect({ route, undeclared: sent.filter((name) => !declaredHeaders.includes(name)) }).toEqual({ route, undeclared: [] });
+      if (answer.status === 304) return;
+      const mediaType = answer.headers.get('content-type')!.split(';')[0].trim();
+      const schema = response!.content?.[mediaType]?.schema;
+      expect({ route, mediaType, documented: schema !== undefined }).toEqual({ route, mediaType, documented: true });
+      const validate = validatorOf(schema);
+      const body = /json/.test(mediaType) ? JSON.parse(answer.text) : answer.text;
+      expect({ route, errors: validate(body) ? null : validate.errors }).toEqual({ route, errors: null });
+    };
+
+    beforeAll(async () => {
+      const ajv = addFormats(new Ajv({ allErrors: true, strict: true, strictTypes: false }));
+      ajv.addSchema({ $id: 'openapi', definitions: toJsonSchema(document.components.schemas) as object });
+      validatorOf = (schema) => ajv.compile(toJsonSchema(schema) as object);
+      http = httpClient(api.url);
+      const steps = workflow(http);
+
+      // Published past the gate (an unverifiable claim: a ClaimReview without ratingValue), then corrected.
+      const story = await steps.publishedStory({ standfirst: 'The leaders spoke for an hour.', tags: ['china', 'taiwan'] }, ['true', 'unverifiable']);
+      await steps.assign(story.id, 'bob', 'reporter', 'Bob Osei');
+      await steps.note(story.id);
+      const corrected = await steps.correct(story.id, 'An earlier version misdated the call.');
+      const slug = (await http.get(`/articles/${story.id}`, { token: TOKENS.editor })).body.slug;
+      published = { id: story.id, slug, last: corrected };
+
+      // Sent back with one claim unrated and one rated false, then revised: nulls, gate problems, a diff.
+      const { id } = await steps.draft({ headline: 'Talks resume' });
+      const unrated = await steps.claim(id, 'The talks lasted three hours.');
+      const flagged = await steps.claim(id, 'Both sides signed an accord.', 'An accord was signed.');
+      await steps.verdict(id, flagged.claimId, 'false');
+      await steps.submit(id);
+      await http.post(`/articles/${id}/request-changes`, { reason: 'Source the accord.' }, { token: TOKENS.editor });
+      const revised = await steps.revise(id, { headline: 'Talks resume in Beijing', body: 'They met again.' });
+      expect(unrated.claimId).toBeDefined();
+      sentBack = { id, last: revised };
+    });
+
+    it('the writes', async () => {
+      const drafted = await http.post('/articles', { headline: 'A draft', body: 'Text.', section: 'world', tags: ['x'] }, { token: TOKENS.reporter });
+      expectDocumented('POST /articles', drafted);
+      const { id } = drafted.body;
+      expectDocumented('POST /articles/{id}/claims', await http.post(`/articles/${id}/claims`, { text: 'A claim.' }, { token: TOKENS.reporter }));
+      expectDocumented('POST /articles/{id}/notes', await http.post(`/articles/${id}/notes`, { text: 'A note.' }, { token: TOKENS.editor }));
+      expectDocumented('PATCH /articles/{id}', await http.patch(`/articles/${id}`, { standfirst: 'Now with a standfirst.' }, { token: TOKENS.reporter }));
+      expectDocumented('POST /articles/{id}/submit', await http.post(`/articles/${id}/submit`, {}, { token: TOKENS.reporter }));
+      expectDocumented(
+        'POST /articles/{id}/corrections',
+        await http.post(`/articles/${published.id}/corrections`, { kind: 'clarification', text: 'The call was by video.' }, { token: TOKENS.editor }),
+      );
+    });
+
+    it('the staff reads', async () => {
+      const staff = { token: TOKENS.editor };
+      for (const id of [published.id, sentBack.id]) {
+        expectDocumented('GET /articles/{id}', await http.get(`/articles/${id}`, staff));
+        expectDocumented('GET /articles/{id}/history', await http.get(`/articles/${id}/history`, staff));
+      }
+      expectDocumented('GET /articles/{id}', await http.get(`/articles/${sentBack.id}?version=1`, staff));
+      const diff = await http.get(`/articles/${sentBack.id}/diff?from=1`, staff);
+      expect(diff.body.changes.headline).not.toBeNull();
+      expectDocumented('GET /articles/{id}/diff', diff);
+      const board = await http.get('/board', { ...staff, ...after(sentBack.last) });
+      expect(board.body.items.length).toBeGreaterThanOrEqual(2);
+      expectDocumented('GET /board', board);
+      const queue = await http.get('/fact-checks/queue', { ...staff, ...after(sentBack.last) });
+      expect(queue.body.items.length).toBeGreaterThanOrEqual(1);
+      expectDocumented('GET /fact-checks/queue', queue);
+    });
+
+    it('the public reads, and 304 to a current copy', async () => {
+      const reads: [route: string, path: string, accept?: string][] = [
+        ['GET /feed', '/feed'],
+        ['GET /feed.json', '/feed.json'],
+        ['GET /feed.rss', '/feed.rss'],
+        ['GET /feed.atom', '/feed.atom'],
+        ['GET /public/articles/{slug}', `/public/articles/${published.slug}`],
+        ['GET /public/articles/{slug}', `/public/articles/${published.slug}`, 'text/html'],
+      ];
+      for (const [route, path, accept = '*/*'] of reads) {
+        const answer = await http.get(path, { headers: { ...after(published.last).headers, accept } });
+        expect({ path, accept, status: answer.status }).toEqual({ path, accept, status: 200 });
+        expectDocumented(route, answer);
+        const current = await http.get(path, { headers: { accept, 'if-none-match': answer.headers.get('etag')! } });
+        expect({ path, accept, status: current.status }).toEqual({ path, accept, status: 304 });
+        expectDocumented(route, current);
+      }
+      expect((await http.get('/feed', after(published.last))).body.items.some((item: { id: string }) => item.id === published.id)).toBe(true);
+    });
+
+    it('the reactions', async () => {
+      const reader = { headers: { 'x-reader-id': 'reader-openapi-1' } };
+      expectDocumented('POST /public/articles/{id}/reactions', await http.post(`/public/articles/${published.id}/reactions`, { kind: 'love' }, reader));
+      const removed = await http.delete(`/public/articles/${published.id}/reactions`, reader);
+      expect(removed.body.yourReaction).toBeNull();
+      expectDocumented('DELETE /public/articles/{id}/reactions', removed);
+    });
+
+    it('the operations', async () => {
+      const admin = { token: TOKENS.admin };
+      expectDocumented('GET /health', await http.get('/health'));
+      expectDocumented('GET /health/ready', await http.get('/health/ready'));
+      expectDocumented('GET /metrics', await http.get('/metrics'));
+      expectDocumented('GET /admin/projections', await http.get('/admin/projections', admin));
+      expectDocumented('POST /admin/projections/{name}/rebuild', await http.post('/admin/projections/editor-board/rebuild?wait=true', undefined, admin));
+      expectDocumented('POST /admin/projections/{name}/rebuild', await http.post('/admin/projections/fact-check-queue/rebuild', undefined, admin));
+    });
+
+    it('covered every read of the contract', () => {
+      const reads = [...operations.keys()].filter((route) => route.startsWith('GET ') && !/ \/docs(\/|$)/.test(route));
+      const others = ['POST /public/articles/{id}/reactions', 'DELETE /public/articles/{id}/reactions', 'POST /admin/projections/{name}/rebuild'];
+      expect([...reads, ...others].filter((route) => !answered.has(route))).toEqual([]);
+    });
   });
 });
 
