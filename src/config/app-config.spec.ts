@@ -54,6 +54,7 @@ describe('loadConfig', () => {
     });
     expect(config.embedded).toBe(false);
     expect(config.kafka?.brokers).toEqual(['k1:9092', 'k2:9092']);
+    expect(loadConfig({ ...WITH_KAFKA, KAFKA_BROKERS: 'k1:1,k2:65535' }).kafka?.brokers).toEqual(['k1:1', 'k2:65535']);
     expect(config.kafka?.partitions).toBe(12);
     expect(config.kafka?.topics).toEqual({ articles: 'newsroom.article-events.v1', reactions: 'newsroom.reactions.v1' });
     expect(config.auth.insecureSecret).toBe(false);
@@ -63,6 +64,8 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ HOST: 'not_a_host' }, 'HOST'],
     [{ KAFKA_BROKERS: 'not a broker', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: '127.0.0.1:99999', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'k1:9092,k2:0', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: 'k1:9092' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL'],
     [{ BODY_LIMIT_BYTES: '-5' }, 'BODY_LIMIT_BYTES'],

@@ -26,7 +26,9 @@ const brokerList = makeValidator<string[]>((input) => {
   const brokers = input.split(',').map((broker) => broker.trim()).filter(Boolean);
   if (brokers.length === 0) throw new Error('expected a comma-separated list of host:port');
   for (const broker of brokers) {
-    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) throw new Error(`"${broker}" is not host:port`);
+    const port = /^[\w.-]+:(\d{1,5})$/.exec(broker)?.[1];
+    if (port === undefined) throw new Error(`"${broker}" is not host:port`);
+    if (Number(port) < 1 || Number(port) > 65535) throw new Error(`"${broker}": the port must be 1-65535`);
   }
   return brokers;
 });
