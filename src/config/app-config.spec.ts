@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes true, false, or the trusted proxies as Fastify compiles them, and refuses what it would not', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1/128, loopback' }).trustProxy).toEqual(['10.0.0.0/8', '::1/128', 'loopback']);
+    for (const bad of ['10.0.0.0/33', '10.0.0.0/999', '::1/200', 'proxy.example', '10.0.0.1/x']) {
+      expect(problemsOf({ TRUST_PROXY: bad }).TRUST_PROXY).toContain(bad);
+    }
+  });
+
   it('uses PostgreSQL and Kafka when both are given', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://db/newsroom',

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
 import { bool, cleanEnv, host, makeValidator, num, port, str, url } from 'envalid';
 import { NEWSROOM_TOPICS } from '#libs/contracts';
 import { DEFAULT_CLOUD_EVENT_SOURCE, DEFAULT_SESSION_TIMEOUT_MS, isValidKafkaTopicName } from '#libs/kafka';
@@ -105,17 +105,20 @@ function isOrigin(candidate: string): boolean {
   }
 }
 
-/** true/false, or the proxies to trust as a comma-separated list of addresses or CIDR ranges. */
+/**
+ * true/false, or the proxies to trust as a comma-separated list of addresses, CIDR ranges or
+ * proxy-addr's names (loopback, linklocal, uniquelocal). Compiled here by the library Fastify hands
+ * the list to, so what it would refuse at start (10.0.0.0/33) is refused here, by name.
+ */
 const trustProxy = makeValidator<boolean | string[]>((input) => {
   const value = input.trim().toLowerCase();
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no', ''].includes(value)) return false;
   const proxies = input.split(',').map((proxy) => proxy.trim()).filter(Boolean);
-  for (const proxy of proxies) {
-    const [address, prefix] = proxy.split('/');
-    if (!isIP(address) || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
-      throw new Error(`expected true, false or addresses/CIDR ranges of trusted proxies, got "${proxy}"`);
-    }
+  try {
+    proxyAddr.compile(proxies);
+  } catch (error) {
+    throw new Error(`expected true, false or addresses/CIDR ranges of trusted proxies: ${(error as Error).message}`);
   }
   return proxies;
 });
