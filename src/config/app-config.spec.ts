@@ -25,6 +25,19 @@ describe('loadConfig', () => {
     expect(config.auth).toEqual({ jwtSecret: INSECURE_DEV_SECRET, insecureSecret: true });
   });
 
+  it('takes an empty value as unset where unset means none (the embedded database, no Kafka), and refuses it where there is a default', () => {
+    const config = loadConfig({ DATABASE_URL: '', KAFKA_BROKERS: ' ', JWT_SECRET: '', HOST: '', WORKER_HTTP_PORT: '', PUBLIC_BASE_URL: '' });
+    expect(config.embedded).toBe(true);
+    expect(config.database.url).toBeUndefined();
+    expect(config.kafka).toBeUndefined();
+    expect(config.auth.insecureSecret).toBe(true);
+    expect(config.http.host).toBe('127.0.0.1');
+    expect(config.operations.workerHttpPort).toBeUndefined();
+    expect(config.http.publicBaseUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', KAFKA_BROKERS: '' }).kafka).toBeUndefined();
+    expect(problemsOf({ PORT: '' })).toHaveProperty('PORT');
+  });
+
   it('listens on this machine only while the development secret is in use, on every address once JWT_SECRET is set', () => {
     expect(loadConfig({}).http.host).toBe('127.0.0.1');
     expect(loadConfig({ JWT_SECRET: 'a-secret-of-the-deployment-0123456789' }).http.host).toBe('0.0.0.0');

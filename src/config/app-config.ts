@@ -204,6 +204,17 @@ const spec = {
   WORKER_HTTP_PORT: port({ default: undefined, desc: 'Worker processes serve /health, /health/ready and /metrics on this port; unset = none' }),
 };
 
+/**
+ * An empty value (`DATABASE_URL=` in a compose or .env file) is no value for the variables whose
+ * absence is itself a setting (the embedded database, no Kafka, the development secret); one with
+ * a default (PORT, the topic names) refuses it like any other wrong value.
+ */
+const EMPTY_MEANS_UNSET = new Set(
+  Object.entries(spec)
+    .filter(([, validator]) => validator.default === undefined || validator.default === '')
+    .map(([name]) => name),
+);
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
@@ -253,7 +264,8 @@ export interface AppConfig {
 /** Reads and validates the environment once, at start-up. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: Record<string, string> = {};
-  const env = cleanEnv(environment, spec, {
+  const given = Object.fromEntries(Object.entries(environment).filter(([name, value]) => !(EMPTY_MEANS_UNSET.has(name) && value?.trim() === '')));
+  const env = cleanEnv(given, spec, {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
         if (error) problems[name] = error.message || 'missing';
@@ -264,7 +276,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   // variable that failed its own check is left out of them (reading it would throw).
   const valid = <Name extends keyof typeof env>(name: Name): (typeof env)[Name] | undefined =>
     name in problems ? undefined : env[name];
-  const kafkaWanted = environment.KAFKA_BROKERS !== undefined;
+  const kafkaWanted = given.KAFKA_BROKERS !== undefined;
   if (kafkaWanted && !('DATABASE_URL' in problems) && !env.DATABASE_URL) {
     problems.DATABASE_URL = 'required when KAFKA_BROKERS is set (the embedded database serves one process only)';
   }
