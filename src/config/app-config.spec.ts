@@ -94,6 +94,8 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RUN_MIGRATIONS: 'false' }, 'RUN_MIGRATIONS'],
+    [{ RUN_MIGRATIONS: 'false', DATABASE_URL: '' }, 'RUN_MIGRATIONS'],
     [{ ...WITH_KAFKA, DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE'],
     [{ KAFKA_TOPIC_ARTICLES: 'articles with spaces' }, 'KAFKA_TOPIC_ARTICLES'],
     [{ KAFKA_TOPIC_REACTIONS: 'reactions/v1' }, 'KAFKA_TOPIC_REACTIONS'],
@@ -117,6 +119,11 @@ describe('loadConfig', () => {
       expect(Object.keys((error as ConfigError).problems)).toEqual([name]);
       expect((error as ConfigError).message).toContain(name);
     }
+  });
+
+  it('leaves migrations to npm run migrate only on PostgreSQL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', RUN_MIGRATIONS: 'false' }).database.runMigrations).toBe(false);
+    expect(loadConfig({}).database.runMigrations).toBe(true);
   });
 
   it('accepts a pool of 1 without Kafka (embedded or log-fed) and of 2 with it', () => {

@@ -280,6 +280,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (kafkaWanted && !('DATABASE_URL' in problems) && !env.DATABASE_URL) {
     problems.DATABASE_URL = 'required when KAFKA_BROKERS is set (the embedded database serves one process only)';
   }
+  if (valid('RUN_MIGRATIONS') === false && !kafkaWanted && given.DATABASE_URL === undefined) {
+    problems.RUN_MIGRATIONS =
+      'false needs DATABASE_URL: the embedded database is migrated by the process that holds it, at start-up (npm run migrate needs DATABASE_URL)';
+  }
   const poolSize = valid('DATABASE_POOL_SIZE');
   if (kafkaWanted && poolSize !== undefined && poolSize < MIN_POOL_SIZE_WITH_KAFKA) {
     problems.DATABASE_POOL_SIZE =
