@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createHttpApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { ConfigError, loadConfig, requireDatabaseServer } from './config/app-config.js';
 import { listenError } from './config/listen-error.js';
 
 /** The HTTP API; with --with-workers (what `npm start` passes) the workers run in this process too. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const workers = process.argv.includes('--with-workers');
+  if (!workers) requireDatabaseServer(config, 'start:api');
   const app = await createHttpApp(config, { workers });
   await app.listen(config.http.port, config.http.host).catch(async (error: NodeJS.ErrnoException) => {
     await app.close();

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { createWorkerApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { ConfigError, loadConfig, requireDatabaseServer } from './config/app-config.js';
 import { listenError } from './config/listen-error.js';
 import { WorkerHttpServer } from './workers/worker-http-server.js';
 
 /** Relay, projections and scheduler, without HTTP. Run as many as you like. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireDatabaseServer(config, 'start:worker');
   const app = await createWorkerApp(config);
   // Optional: probes and scrapes for a process that otherwise has no HTTP server.
   if (config.operations.workerHttpPort !== undefined) {

@@ -1,4 +1,4 @@
-import { ConfigError, INSECURE_DEV_SECRET, loadConfig } from './app-config.js';
+import { ConfigError, INSECURE_DEV_SECRET, loadConfig, requireDatabaseServer } from './app-config.js';
 
 const WITH_KAFKA = { DATABASE_URL: 'postgres://db/newsroom', KAFKA_BROKERS: 'k1:9092' };
 
@@ -174,5 +174,13 @@ describe('loadConfig', () => {
       'KAFKA_TOPIC_ARTICLES',
       'KAFKA_TOPIC_REACTIONS',
     ]);
+  });
+
+  it('refuses the embedded database to a process running only the API or only the workers, naming DATABASE_URL', () => {
+    for (const command of ['start:api', 'start:worker'] as const) {
+      expect(() => requireDatabaseServer(loadConfig({}), command)).toThrow(ConfigError);
+      expect(() => requireDatabaseServer(loadConfig({ DATABASE_URL: '' }), command)).toThrow(`DATABASE_URL: required by npm run ${command}`);
+      expect(() => requireDatabaseServer(loadConfig({ DATABASE_URL: 'postgres://db/x' }), command)).not.toThrow();
+    }
   });
 });

@@ -261,6 +261,18 @@ export interface AppConfig {
   };
 }
 
+/**
+ * The embedded database lives in the process that starts it and serves that process only: a
+ * process running only the API would never run the projections (its feed stays empty), one
+ * running only the workers would hold the folder and serve no API.
+ */
+export function requireDatabaseServer(config: AppConfig, command: 'start:api' | 'start:worker'): void {
+  if (!config.embedded) return;
+  throw new ConfigError({
+    DATABASE_URL: `required by npm run ${command}; the embedded database serves one process running the API and the workers together: npm start`,
+  });
+}
+
 /** Reads and validates the environment once, at start-up. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: Record<string, string> = {};
