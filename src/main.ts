@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `Newsroom listening on ${url} (${mode})`,
-      `  staff token: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor`,
+      `  staff token: npm run -s token -- --sub alice --name "Alice Chen" --roles reporter,editor`,
       config.auth.insecureSecret
         ? `  JWT_SECRET is unset: using the development secret (never in production)${config.http.host === '127.0.0.1' ? ', so listening on this machine only' : ''}`
         : '',
