@@ -7,8 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from './migrations.js';
-import { waitForDatabase } from './wait-for-database.js';
 import { refusePendingMigrations, runMigrations } from './run-migrations.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 /** Where the database is: the configured server, or PGlite started in this process. */
 @Injectable()
