@@ -10,15 +10,27 @@
 import { parseArgs } from 'node:util';
 import { ensureKafkaJars, KafkaBroker } from '#libs/testing';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    'controller-port': { type: 'string' },
-    'data-dir': { type: 'string' },
-    'fetch-only': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const usage = 'usage: npm run kafka -- [--port N] [--controller-port N] [--data-dir DIR] [--fetch-only]';
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        'controller-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'fetch-only': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    // An unknown option or a stray argument: the reason and the usage, not parseArgs' stack.
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+
+const values = options();
 
 function portOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -32,7 +44,7 @@ function portOption(name: string, value: string | undefined): number | undefined
 
 async function main(): Promise<void> {
   if (values.help) {
-    console.log('Usage: npm run kafka -- [--port N] [--controller-port N] [--data-dir DIR] [--fetch-only]');
+    console.log(usage);
     return;
   }
   if (values['fetch-only']) {

@@ -19,7 +19,8 @@ import { PROJECTIONS } from '../src/projections/projection-registry.js';
 async function main(): Promise<void> {
   const name = process.argv[2];
   if (!name || !PROJECTIONS.some((projection) => projection.name === name)) {
-    process.stderr.write(`usage: npm run projections:rebuild -- NAME\n  NAME: ${PROJECTIONS.map((p) => p.name).join(', ')}\n`);
+    const usage = `usage: npm run projections:rebuild -- NAME\n  NAME: ${PROJECTIONS.map((p) => p.name).join(', ')}\n`;
+    process.stderr.write(name ? `"${name}" is not a projection\n${usage}` : usage);
     process.exit(2);
   }
   const config = loadConfig();

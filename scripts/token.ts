@@ -4,7 +4,7 @@ import { isReservedActorId, RESERVED_ACTOR_PREFIXES, STAFF_ROLES, type StaffRole
 import { INSECURE_DEV_SECRET } from '../src/config/app-config.js';
 
 /** Prints a staff token signed for the JWT_SECRET in the environment (the dev secret when unset). */
-const usage = 'usage: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor [--expires-in 12h]';
+const usage = 'usage: npm run -s token -- --sub alice --name "Alice Chen" --roles reporter,editor [--expires-in 12h]';
 
 function options() {
   try {
@@ -40,9 +40,14 @@ if (!values.sub || !values.name || roles.length === 0 || unknown.length > 0) {
   process.exit(2);
 }
 
+// Bare digits are seconds (jsonwebtoken would read the string "3600" as milliseconds).
+const expiresIn = /^\d+$/.test(values['expires-in']) ? Number(values['expires-in']) : (values['expires-in'] as jwt.SignOptions['expiresIn']);
 const secret = process.env.JWT_SECRET || INSECURE_DEV_SECRET;
-const token = jwt.sign({ sub: values.sub, name: values.name, roles }, secret, {
-  algorithm: 'HS256',
-  expiresIn: values['expires-in'] as jwt.SignOptions['expiresIn'],
-});
-process.stdout.write(`${token}\n`);
+try {
+  process.stdout.write(`${jwt.sign({ sub: values.sub, name: values.name, roles }, secret, { algorithm: 'HS256', expiresIn })}\n`);
+} catch (error) {
+  // jsonwebtoken refuses a duration it cannot read; anything else is a bug, with its stack.
+  if (!(error as Error).message.includes('"expiresIn"')) throw error;
+  process.stderr.write(`--expires-in: expected seconds or a duration such as 30m, 12h or 7d, got "${values['expires-in']}"\n${usage}\n`);
+  process.exit(2);
+}

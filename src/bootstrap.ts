@@ -8,12 +8,20 @@ import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYP
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import { allowPublicCors } from './common/public-cors.js';
-import type { AppConfig } from './config/app-config.js';
+import { ConfigError, type AppConfig } from './config/app-config.js';
 import { closeConnectionsWhenDrained } from './health/graceful-shutdown.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** main and worker print a ConfigError as its own lines: Nest's report of it (a JSON line with a stack) would only repeat it. */
+class AppLogger extends PinoLoggerService {
+  override error(message: unknown, ...params: unknown[]): void {
+    if (message instanceof ConfigError && params.at(-1) === 'ExceptionHandler') return;
+    super.error(message, ...params);
+  }
+}
 
 /** The HTTP application (and, with `workers`, the background workers in the same process). */
 export async function createHttpApp(config: AppConfig, options: { workers: boolean }): Promise<NestFastifyApplication> {
@@ -49,7 +57,7 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     reply.header('x-request-id', request.id);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, workers: options.workers }), adapter, {
-    logger: new PinoLoggerService(logger),
+    logger: new AppLogger(logger),
     bufferLogs: false,
     abortOnError: false,
     // From the first shutdown hook on, new requests get 503 (and Connection: close) while the
@@ -100,7 +108,7 @@ function acceptJsonBodiesOnly(app: NestFastifyApplication): void {
 export async function createWorkerApp(config: AppConfig): Promise<INestApplicationContext> {
   const logger = createLogger(config.logLevel, { role: 'worker' });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: true }), {
-    logger: new PinoLoggerService(logger),
+    logger: new AppLogger(logger),
     abortOnError: false,
   });
   app.enableShutdownHooks();

@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createHttpApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { ConfigError, loadConfig, requireDatabaseServer } from './config/app-config.js';
+import { listenError } from './config/listen-error.js';
 
 /** The HTTP API; with --with-workers (what `npm start` passes) the workers run in this process too. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const workers = process.argv.includes('--with-workers');
+  if (!workers) requireDatabaseServer(config, 'start:api');
   const app = await createHttpApp(config, { workers });
   await app.listen(config.http.port, config.http.host).catch(async (error: NodeJS.ErrnoException) => {
     await app.close();
-    throw listenError(error, config.http.host, config.http.port);
+    throw listenError(error, config.http.host, config.http.port, 'PORT');
   });
   const mode = `${config.embedded ? 'embedded PostgreSQL, projections from the store' : 'PostgreSQL'}${config.kafka ? ' + Kafka' : ''}${workers ? ', workers in this process' : ''}`;
   if (config.env === 'production') {
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `Newsroom listening on ${url} (${mode})`,
-      `  staff token: npm run token -- --sub alice --name "Alice Chen" --roles reporter,editor`,
+      `  staff token: npm run -s token -- --sub alice --name "Alice Chen" --roles reporter,editor`,
       config.auth.insecureSecret
         ? `  JWT_SECRET is unset: using the development secret (never in production)${config.http.host === '127.0.0.1' ? ', so listening on this machine only' : ''}`
         : '',
@@ -30,16 +32,6 @@ async function main(): Promise<void> {
       .filter(Boolean)
       .join('\n') + '\n',
   );
-}
-
-/** An address the server cannot listen on is a setting to fix: name it. */
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (error.code === 'EADDRINUSE') return new ConfigError({ PORT: `${port} is in use on ${host} by another process` });
-  if (error.code === 'EACCES') return new ConfigError({ PORT: `${port} needs privileges this process does not have` });
-  if (error.code === 'ENOTFOUND' || error.code === 'EADDRNOTAVAIL' || error.code === 'EAI_AGAIN') {
-    return new ConfigError({ HOST: `cannot listen on "${host}": not an address of this machine (${error.code})` });
-  }
-  return error;
 }
 
 main().catch((error: unknown) => {

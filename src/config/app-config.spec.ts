@@ -1,4 +1,4 @@
-import { ConfigError, INSECURE_DEV_SECRET, loadConfig } from './app-config.js';
+import { ConfigError, INSECURE_DEV_SECRET, loadConfig, requireDatabaseServer } from './app-config.js';
 
 const WITH_KAFKA = { DATABASE_URL: 'postgres://db/newsroom', KAFKA_BROKERS: 'k1:9092' };
 
@@ -25,6 +25,19 @@ describe('loadConfig', () => {
     expect(config.auth).toEqual({ jwtSecret: INSECURE_DEV_SECRET, insecureSecret: true });
   });
 
+  it('takes an empty value as unset where unset means none (the embedded database, no Kafka), and refuses it where there is a default', () => {
+    const config = loadConfig({ DATABASE_URL: '', KAFKA_BROKERS: ' ', JWT_SECRET: '', HOST: '', WORKER_HTTP_PORT: '', PUBLIC_BASE_URL: '' });
+    expect(config.embedded).toBe(true);
+    expect(config.database.url).toBeUndefined();
+    expect(config.kafka).toBeUndefined();
+    expect(config.auth.insecureSecret).toBe(true);
+    expect(config.http.host).toBe('127.0.0.1');
+    expect(config.operations.workerHttpPort).toBeUndefined();
+    expect(config.http.publicBaseUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', KAFKA_BROKERS: '' }).kafka).toBeUndefined();
+    expect(problemsOf({ PORT: '' })).toHaveProperty('PORT');
+  });
+
   it('listens on this machine only while the development secret is in use, on every address once JWT_SECRET is set', () => {
     expect(loadConfig({}).http.host).toBe('127.0.0.1');
     expect(loadConfig({ JWT_SECRET: 'a-secret-of-the-deployment-0123456789' }).http.host).toBe('0.0.0.0');
@@ -45,6 +58,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes true, false, or the trusted proxies as Fastify compiles them, and refuses what it would not', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1/128, loopback' }).trustProxy).toEqual(['10.0.0.0/8', '::1/128', 'loopback']);
+    for (const bad of ['10.0.0.0/33', '10.0.0.0/999', '::1/200', 'proxy.example', '10.0.0.1/x']) {
+      expect(problemsOf({ TRUST_PROXY: bad }).TRUST_PROXY).toContain(bad);
+    }
+  });
+
   it('uses PostgreSQL and Kafka when both are given', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://db/newsroom',
@@ -54,6 +76,7 @@ describe('loadConfig', () => {
     });
     expect(config.embedded).toBe(false);
     expect(config.kafka?.brokers).toEqual(['k1:9092', 'k2:9092']);
+    expect(loadConfig({ ...WITH_KAFKA, KAFKA_BROKERS: 'k1:1,k2:65535' }).kafka?.brokers).toEqual(['k1:1', 'k2:65535']);
     expect(config.kafka?.partitions).toBe(12);
     expect(config.kafka?.topics).toEqual({ articles: 'newsroom.article-events.v1', reactions: 'newsroom.reactions.v1' });
     expect(config.auth.insecureSecret).toBe(false);
@@ -63,12 +86,16 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ HOST: 'not_a_host' }, 'HOST'],
     [{ KAFKA_BROKERS: 'not a broker', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: '127.0.0.1:99999', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'k1:9092,k2:0', DATABASE_URL: 'postgres://db/x' }, 'KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: 'k1:9092' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL'],
     [{ BODY_LIMIT_BYTES: '-5' }, 'BODY_LIMIT_BYTES'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RUN_MIGRATIONS: 'false' }, 'RUN_MIGRATIONS'],
+    [{ RUN_MIGRATIONS: 'false', DATABASE_URL: '' }, 'RUN_MIGRATIONS'],
     [{ ...WITH_KAFKA, DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE'],
     [{ KAFKA_TOPIC_ARTICLES: 'articles with spaces' }, 'KAFKA_TOPIC_ARTICLES'],
     [{ KAFKA_TOPIC_REACTIONS: 'reactions/v1' }, 'KAFKA_TOPIC_REACTIONS'],
@@ -92,6 +119,11 @@ describe('loadConfig', () => {
       expect(Object.keys((error as ConfigError).problems)).toEqual([name]);
       expect((error as ConfigError).message).toContain(name);
     }
+  });
+
+  it('leaves migrations to npm run migrate only on PostgreSQL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', RUN_MIGRATIONS: 'false' }).database.runMigrations).toBe(false);
+    expect(loadConfig({}).database.runMigrations).toBe(true);
   });
 
   it('accepts a pool of 1 without Kafka (embedded or log-fed) and of 2 with it', () => {
@@ -142,5 +174,13 @@ describe('loadConfig', () => {
       'KAFKA_TOPIC_ARTICLES',
       'KAFKA_TOPIC_REACTIONS',
     ]);
+  });
+
+  it('refuses the embedded database to a process running only the API or only the workers, naming DATABASE_URL', () => {
+    for (const command of ['start:api', 'start:worker'] as const) {
+      expect(() => requireDatabaseServer(loadConfig({}), command)).toThrow(ConfigError);
+      expect(() => requireDatabaseServer(loadConfig({ DATABASE_URL: '' }), command)).toThrow(`DATABASE_URL: required by npm run ${command}`);
+      expect(() => requireDatabaseServer(loadConfig({ DATABASE_URL: 'postgres://db/x' }), command)).not.toThrow();
+    }
   });
 });

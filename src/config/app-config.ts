@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
 import { bool, cleanEnv, host, makeValidator, num, port, str, url } from 'envalid';
 import { NEWSROOM_TOPICS } from '#libs/contracts';
 import { DEFAULT_CLOUD_EVENT_SOURCE, DEFAULT_SESSION_TIMEOUT_MS, isValidKafkaTopicName } from '#libs/kafka';
@@ -26,7 +26,9 @@ const brokerList = makeValidator<string[]>((input) => {
   const brokers = input.split(',').map((broker) => broker.trim()).filter(Boolean);
   if (brokers.length === 0) throw new Error('expected a comma-separated list of host:port');
   for (const broker of brokers) {
-    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) throw new Error(`"${broker}" is not host:port`);
+    const port = /^[\w.-]+:(\d{1,5})$/.exec(broker)?.[1];
+    if (port === undefined) throw new Error(`"${broker}" is not host:port`);
+    if (Number(port) < 1 || Number(port) > 65535) throw new Error(`"${broker}": the port must be 1-65535`);
   }
   return brokers;
 });
@@ -103,17 +105,20 @@ function isOrigin(candidate: string): boolean {
   }
 }
 
-/** true/false, or the proxies to trust as a comma-separated list of addresses or CIDR ranges. */
+/**
+ * true/false, or the proxies to trust as a comma-separated list of addresses, CIDR ranges or
+ * proxy-addr's names (loopback, linklocal, uniquelocal). Compiled here by the library Fastify hands
+ * the list to, so what it would refuse at start (10.0.0.0/33) is refused here, by name.
+ */
 const trustProxy = makeValidator<boolean | string[]>((input) => {
   const value = input.trim().toLowerCase();
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no', ''].includes(value)) return false;
   const proxies = input.split(',').map((proxy) => proxy.trim()).filter(Boolean);
-  for (const proxy of proxies) {
-    const [address, prefix] = proxy.split('/');
-    if (!isIP(address) || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
-      throw new Error(`expected true, false or addresses/CIDR ranges of trusted proxies, got "${proxy}"`);
-    }
+  try {
+    proxyAddr.compile(proxies);
+  } catch (error) {
+    throw new Error(`expected true, false or addresses/CIDR ranges of trusted proxies: ${(error as Error).message}`);
   }
   return proxies;
 });
@@ -199,6 +204,17 @@ const spec = {
   WORKER_HTTP_PORT: port({ default: undefined, desc: 'Worker processes serve /health, /health/ready and /metrics on this port; unset = none' }),
 };
 
+/**
+ * An empty value (`DATABASE_URL=` in a compose or .env file) is no value for the variables whose
+ * absence is itself a setting (the embedded database, no Kafka, the development secret); one with
+ * a default (PORT, the topic names) refuses it like any other wrong value.
+ */
+const EMPTY_MEANS_UNSET = new Set(
+  Object.entries(spec)
+    .filter(([, validator]) => validator.default === undefined || validator.default === '')
+    .map(([name]) => name),
+);
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
@@ -245,10 +261,23 @@ export interface AppConfig {
   };
 }
 
+/**
+ * The embedded database lives in the process that starts it and serves that process only: a
+ * process running only the API would never run the projections (its feed stays empty), one
+ * running only the workers would hold the folder and serve no API.
+ */
+export function requireDatabaseServer(config: AppConfig, command: 'start:api' | 'start:worker'): void {
+  if (!config.embedded) return;
+  throw new ConfigError({
+    DATABASE_URL: `required by npm run ${command}; the embedded database serves one process running the API and the workers together: npm start`,
+  });
+}
+
 /** Reads and validates the environment once, at start-up. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: Record<string, string> = {};
-  const env = cleanEnv(environment, spec, {
+  const given = Object.fromEntries(Object.entries(environment).filter(([name, value]) => !(EMPTY_MEANS_UNSET.has(name) && value?.trim() === '')));
+  const env = cleanEnv(given, spec, {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
         if (error) problems[name] = error.message || 'missing';
@@ -259,9 +288,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   // variable that failed its own check is left out of them (reading it would throw).
   const valid = <Name extends keyof typeof env>(name: Name): (typeof env)[Name] | undefined =>
     name in problems ? undefined : env[name];
-  const kafkaWanted = environment.KAFKA_BROKERS !== undefined;
+  const kafkaWanted = given.KAFKA_BROKERS !== undefined;
   if (kafkaWanted && !('DATABASE_URL' in problems) && !env.DATABASE_URL) {
     problems.DATABASE_URL = 'required when KAFKA_BROKERS is set (the embedded database serves one process only)';
+  }
+  if (valid('RUN_MIGRATIONS') === false && !kafkaWanted && given.DATABASE_URL === undefined) {
+    problems.RUN_MIGRATIONS =
+      'false needs DATABASE_URL: the embedded database is migrated by the process that holds it, at start-up (npm run migrate needs DATABASE_URL)';
   }
   const poolSize = valid('DATABASE_POOL_SIZE');
   if (kafkaWanted && poolSize !== undefined && poolSize < MIN_POOL_SIZE_WITH_KAFKA) {

@@ -7,7 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from './migrations.js';
-import { runMigrations } from './run-migrations.js';
+import { refusePendingMigrations, runMigrations } from './run-migrations.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 /** Where the database is: the configured server, or PGlite started in this process. */
 @Injectable()
@@ -54,30 +55,43 @@ class DatabaseServerModule {}
     TypeOrmModule.forRootAsync({
       imports: [DatabaseServerModule],
       inject: [APP_CONFIG, DatabaseServer],
-      useFactory: async (config: AppConfig, server: DatabaseServer) => ({
-        type: 'postgres' as const,
-        url: await server.url(),
-        autoLoadEntities: true,
-        migrations: MIGRATIONS,
-        // Carries RUN_MIGRATIONS to dataSourceFactory below, which runs them under an advisory lock;
-        // TypeORM itself never does (it gets migrationsRun: false).
-        migrationsRun: config.database.runMigrations,
-        synchronize: false,
-        extra: {
-          // PGlite runs one transaction at a time, so its pool holds exactly one connection.
-          max: server.isEmbedded ? 1 : config.database.poolSize,
-          // Without it a request waits forever for a pool that is used up or a server that never answers.
-          connectionTimeoutMillis: config.database.connectTimeoutMs,
-          // A transaction of ours left open by a bug would hold back the relay and the log readers
-          // for good; the server ends it instead. (PGlite runs no such timers.)
-          ...(server.isEmbedded || config.database.idleInTransactionTimeoutMs === 0
-            ? {}
-            : { idle_in_transaction_session_timeout: config.database.idleInTransactionTimeoutMs }),
-        },
-      }),
+      useFactory: async (config: AppConfig, server: DatabaseServer) => {
+        // A server still starting gets time; one that cannot be reached stops start-up naming DATABASE_URL.
+        if (config.database.url) await waitForDatabase(config.database.url, config.database.connectTimeoutMs);
+        return {
+          type: 'postgres' as const,
+          url: await server.url(),
+          autoLoadEntities: true,
+          migrations: MIGRATIONS,
+          // Carries RUN_MIGRATIONS to dataSourceFactory below, which runs them under an advisory lock
+          // (or, when false, refuses pending ones); TypeORM itself never does (it gets migrationsRun: false).
+          migrationsRun: config.database.runMigrations,
+          synchronize: false,
+          // waitForDatabase has done the waiting: Nest's own retries (10 x 3 s, each logged with a
+          // stack) would only repeat a failure, a pending migration's too.
+          toRetry: () => false,
+          extra: {
+            // PGlite runs one transaction at a time, so its pool holds exactly one connection.
+            max: server.isEmbedded ? 1 : config.database.poolSize,
+            // Without it a request waits forever for a pool that is used up or a server that never answers.
+            connectionTimeoutMillis: config.database.connectTimeoutMs,
+            // A transaction of ours left open by a bug would hold back the relay and the log readers
+            // for good; the server ends it instead. (PGlite runs no such timers.)
+            ...(server.isEmbedded || config.database.idleInTransactionTimeoutMs === 0
+              ? {}
+              : { idle_in_transaction_session_timeout: config.database.idleInTransactionTimeoutMs }),
+          },
+        };
+      },
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource({ ...options!, migrationsRun: false }).initialize();
         if (options!.migrationsRun) await runMigrations(dataSource);
+        else {
+          await refusePendingMigrations(dataSource).catch(async (error: unknown) => {
+            await dataSource.destroy();
+            throw error;
+          });
+        }
         return dataSource;
       },
     }),

@@ -39,7 +39,7 @@ describe('the embedded default', () => {
   it('starts on embedded PostgreSQL with the seed story published as a demo', async () => {
     service = await start();
     expect(service.logs).toMatch(/embedded PostgreSQL, projections from the store/);
-    expect(service.logs).toMatch(/npm run token -- --sub alice/);
+    expect(service.logs).toMatch(/npm run -s token -- --sub alice/);
 
     const items = await feedItems(service.url, (candidates) => candidates.length > 0);
     expect(items).toHaveLength(1);
