@@ -217,6 +217,38 @@ describe('ProjectionRebuilder (PostgreSQL)', () => {
     expect(await rows()).toEqual([...before, { id: 'e', slug: 'e', events: 4 }]);
   });
 
+  it('tries the swap again when it deadlocks with a reader that locks the live tables the other way round', async () => {
+    await write('f', 2);
+    const [{ articleEvents }] = await dataSource.query(`SELECT count(*)::int AS "articleEvents" FROM events WHERE stream_type = 'article'`);
+    // A reader that reads the streams table first, then the model (as a reaction's snapshot does),
+    // and waits long before it looks for a deadlock, so that the swap is the one refused.
+    const reader = dataSource.createQueryRunner();
+    await reader.connect();
+    await reader.startTransaction();
+    await reader.query(`SET LOCAL deadlock_timeout = '10s'`);
+    await reader.query(`SELECT count(*) FROM ${streamsTableOf(items)}`);
+    const rebuilding = new ProjectionRebuilder(dataSource, store).rebuild(items);
+    try {
+      // The swap holds the model and waits for the streams table the reader holds.
+      const swapWaiting = async () =>
+        (await dataSource.query(`SELECT 1 FROM pg_locks WHERE relation = $1::regclass AND NOT granted`, [streamsTableOf(items)])).length > 0;
+      for (let waited = 0; !(await swapWaiting()); waited += 20) {
+        if (waited > 15_000) throw new Error('the swap never waited for the streams table');
+        await sleep(20);
+      }
+      // Now the reader wants the model: a deadlock, which PostgreSQL breaks by failing the swap's transaction.
+      await reader.query('SELECT count(*) FROM test_items');
+      await reader.commitTransaction();
+    } finally {
+      if (reader.isTransactionActive) await reader.rollbackTransaction();
+      await reader.release();
+    }
+    await expect(rebuilding).resolves.toMatchObject({ eventsRead: articleEvents, applied: articleEvents });
+    expect(await rows()).toContainEqual({ id: 'f', slug: 'f', events: 2 });
+    expect(await claim()).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
   it("reads only the projection's stream types from the log", async () => {
     await store.appendToStream('reaction-a:reader', [{ type: 'Reacted', data: { articleId: 'a' } }], {
       streamType: 'reaction',

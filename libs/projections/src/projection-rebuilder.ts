@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { LOG_BATCH_MAX_BYTES, LOG_START, type EventStore, type LogCheckpoint, type RecordedEvent, type SqlRunner } from '#libs/event-store';
+import { isTransientDatabaseError, LOG_BATCH_MAX_BYTES, LOG_START, type EventStore, type LogCheckpoint, type RecordedEvent, type SqlRunner } from '#libs/event-store';
 import { DEAD_LETTERS_TABLE, liveTarget, ProjectionApplier, type ApplyTarget, type BatchResult } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import type { Projection } from './projection.js';
@@ -26,6 +27,27 @@ function count(totals: Totals, events: RecordedEvent[], result: BatchResult): vo
   totals.parked += result.parked;
   for (const event of events) if (totals.lastEventAt === null || event.recordedAt > totals.lastEventAt) totals.lastEventAt = event.recordedAt;
 }
+
+const add = (a: Totals, b: Totals): Totals => ({
+  eventsRead: a.eventsRead + b.eventsRead,
+  applied: a.applied + b.applied,
+  parked: a.parked + b.parked,
+  lastEventAt: a.lastEventAt === null || (b.lastEventAt !== null && b.lastEventAt > a.lastEventAt) ? b.lastEventAt : a.lastEventAt,
+});
+
+/** What the swap needs of a run: its tables, its claim, where its batches stopped and what they counted. */
+interface SwapRun {
+  live: ApplyTarget;
+  fresh: ApplyTarget;
+  claim: Claim;
+  checkpoint: LogCheckpoint;
+  totals: Totals;
+}
+
+/** How long the swap waits for the live tables before it lets the readers queued behind it go. */
+const SWAP_LOCK_TIMEOUT = '2s';
+const SWAP_ATTEMPTS = 10;
+const SWAP_RETRY_MS = 200;
 
 export class RebuildInProgressError extends Error {
   constructor(readonly projection: string) {
@@ -154,33 +176,7 @@ export class ProjectionRebuilder {
         if (reachedEnd) break;
       }
       stopIfAborted();
-      await this.dataSource.transaction(async (tx) => {
-        // Waits for the live batches in flight and holds off new ones until the swap commits.
-        await applier.lock(tx, 'exclusive');
-        await tx.query(`LOCK TABLE ${physicalTables(live).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-        // Holds the checkpoint row to the commit: nobody can take the claim over in the middle of the swap.
-        await this.heartbeat(tx, claim);
-        for (;;) {
-          const { events } = await this.store.readLogBatch(checkpoint, {
-            limit: this.batchSize,
-            maxBytes: this.maxBatchBytes,
-            streamTypes: projection.streamTypes,
-            manager: tx,
-          });
-          if (events.length === 0) break;
-          const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate: true });
-          count(totals, events, result);
-          checkpoint = lastOf(events);
-        }
-        await this.swap(tx, projection, live, fresh);
-        await tx.query(
-          `UPDATE projection_checkpoints
-              SET transaction_id = $2::xid8, position = $3, events_applied = $4, last_event_at = $5,
-                  rebuilt_at = now(), rebuilding_since = NULL, updated_at = now()
-            WHERE projection = $1`,
-          [projection.name, checkpoint.transactionId, checkpoint.position, totals.applied, totals.lastEventAt],
-        );
-      });
+      await this.catchUpAndSwap(projection, applier, { live, fresh, claim, checkpoint, totals });
     } catch (error) {
       const stillOurs = await this.abandon(claim, fresh).catch(() => true);
       // Whatever failed (e.g. the other run dropped the fresh tables under this one), that is why.
@@ -189,6 +185,57 @@ export class ProjectionRebuilder {
     }
     const { lastEventAt: _, ...result } = totals;
     return { projection: projection.name, ...result, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /**
+   * The last events and the swap, in one transaction that locks the live tables. Readers lock the
+   * same tables in their own order (a reaction's snapshot reads the streams table first), so the
+   * lock can deadlock with one of them, or wait behind a long read while every new reader queues
+   * behind it: it waits at most SWAP_LOCK_TIMEOUT, and a deadlock or a timeout only rolls this
+   * transaction back (the fresh tables keep what the batches before it built), so it is tried again.
+   */
+  private async catchUpAndSwap(projection: Projection, applier: ProjectionApplier, run: SwapRun): Promise<void> {
+    const { live, fresh, claim } = run;
+    for (let attempt = 1; ; attempt++) {
+      let { checkpoint } = run;
+      const caughtUp: Totals = { eventsRead: 0, applied: 0, parked: 0, lastEventAt: null };
+      try {
+        await this.dataSource.transaction(async (tx) => {
+          // Waits for the live batches in flight and holds off new ones until the swap commits.
+          await applier.lock(tx, 'exclusive');
+          await tx.query(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT}'`);
+          await tx.query(`LOCK TABLE ${physicalTables(live).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+          // Holds the checkpoint row to the commit: nobody can take the claim over in the middle of the swap.
+          await this.heartbeat(tx, claim);
+          for (;;) {
+            const { events } = await this.store.readLogBatch(checkpoint, {
+              limit: this.batchSize,
+              maxBytes: this.maxBatchBytes,
+              streamTypes: projection.streamTypes,
+              manager: tx,
+            });
+            if (events.length === 0) break;
+            const result = await applier.applyBatch(tx, events.map(fromRecordedEvent), { target: fresh, isolate: true });
+            count(caughtUp, events, result);
+            checkpoint = lastOf(events);
+          }
+          await this.swap(tx, projection, live, fresh);
+          const totals = add(run.totals, caughtUp);
+          await tx.query(
+            `UPDATE projection_checkpoints
+                SET transaction_id = $2::xid8, position = $3, events_applied = $4, last_event_at = $5,
+                    rebuilt_at = now(), rebuilding_since = NULL, updated_at = now()
+              WHERE projection = $1`,
+            [projection.name, checkpoint.transactionId, checkpoint.position, totals.applied, totals.lastEventAt],
+          );
+        });
+        Object.assign(run.totals, add(run.totals, caughtUp));
+        return;
+      } catch (error) {
+        if (!isTransientDatabaseError(error) || attempt === SWAP_ATTEMPTS) throw error;
+        await sleep(SWAP_RETRY_MS * attempt);
+      }
+    }
   }
 
   private async claim(projection: Projection): Promise<Claim> {
