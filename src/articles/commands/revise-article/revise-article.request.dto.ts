@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, ValidateIf } from 'class-validator';
+import { ValidateIf } from 'class-validator';
 import { IsOmittable, IsText, Trimmed } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
+import { TagList } from '../tag-list.decorator.js';
 
 /** Only the fields to change; `standfirst: null` removes the standfirst, the others cannot be null. */
 export class ReviseArticleRequest {
@@ -28,20 +29,7 @@ export class ReviseArticleRequest {
   @Trimmed()
   section?: string;
 
-  @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'string', maxLength: ARTICLE_LIMITS.tag },
-    maxItems: ARTICLE_LIMITS.tags,
-    uniqueItems: true,
-    description: 'Each trimmed; tags must differ other than in case',
-  })
   @IsOmittable()
-  @IsText(ARTICLE_LIMITS.tag, { each: true })
-  // Tags name topics: "Politics" and "politics" are one tag.
-  @ArrayUnique((tag: unknown) => (typeof tag === 'string' ? tag.toLowerCase() : tag))
-  @ArrayMaxSize(ARTICLE_LIMITS.tags)
-  // class-validator checks the rules bottom-up and reports the first that fails: the array first.
-  @IsArray()
-  @Trimmed()
+  @TagList()
   tags?: string[];
 }
