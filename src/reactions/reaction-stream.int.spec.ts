@@ -42,17 +42,29 @@ describe('ReactionStream (PostgreSQL)', () => {
   });
   afterAll(async () => database?.close());
 
-  it("retries once when the same reader's other request wrote first: both land, as if one after the other", async () => {
+  it("retries once when the same reader's request in another process wrote first: both land, as if one after the other", async () => {
     const readerId = 'reader-race-0001';
-    // Both reads go out in one statement, so both decide on the empty stream and one append loses.
+    // Two API processes: both reads go out at once, both decide on the empty stream, one append loses.
+    const otherProcess = new ReactionStream(database.dataSource, store, published, new Clock());
     const answers = await Promise.all([
       stream.execute({ articleId, readerId }, { type: 'React', kind: 'like' }),
-      stream.execute({ articleId, readerId }, { type: 'React', kind: 'love' }),
+      otherProcess.execute({ articleId, readerId }, { type: 'React', kind: 'love' }),
     ]);
     const events = await store.readStream(reactionStreamId(articleId, readerId));
     expect(events.map((event) => event.type)).toEqual(['ReactionAdded', 'ReactionChanged']);
     const last = events[1].data as { kind: string; previousKind: string };
     expect(answers.map((answer) => answer.yourReaction).sort()).toEqual(['like', 'love']);
     expect(answers.find((answer) => answer.position === events[1].position)?.yourReaction).toBe(last.kind);
+  });
+
+  it("lets one reader's simultaneous requests in one process take turns: every one lands, none is refused", async () => {
+    const readerId = 'reader-burst-0001';
+    const kinds = ['like', 'love', 'wow', 'sad', 'angry', 'funny'] as const;
+    const answers = await Promise.all(kinds.map((kind) => stream.execute({ articleId, readerId }, { type: 'React', kind })));
+    // In the order they arrived, each decided on the stream its predecessor left.
+    expect(answers.map((answer) => answer.yourReaction)).toEqual([...kinds]);
+    const events = await store.readStream(reactionStreamId(articleId, readerId));
+    expect(events.map((event) => event.type)).toEqual(['ReactionAdded', ...kinds.slice(1).map(() => 'ReactionChanged')]);
+    expect(events.map((event) => event.position)).toEqual(answers.map((answer) => answer.position));
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import AsyncLock from 'async-lock';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import {
@@ -107,6 +108,9 @@ export class ReactionStream {
    * database as one statement: under a flood, one round trip serves dozens of readers. No cache:
    * every read is fresh.
    */
+  // Keyed by the reader's stream; a key's queue is as long as one reader's burst (rate limited).
+  private readonly turns = new AsyncLock({ maxPending: Infinity });
+
   private readonly snapshots = new DataLoader<SnapshotKey, Snapshot>(
     async (keys) =>
       queryPrepared<Snapshot>(this.dataSource, SNAPSHOTS, [keys.map((key) => key.streamId), keys.map((key) => key.articleId)]),
@@ -123,16 +127,24 @@ export class ReactionStream {
 
   async execute(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
     await this.articles.assertReactable(context.articleId);
+    // One reader's requests to one story take turns in this process (a double click, a page open
+    // twice), so they never race each other here; readers do not wait for one another.
+    const streamId = reactionStreamId(context.articleId, context.readerId);
+    return this.turns.acquire(streamId, () => this.executeWithRetry(context, intent));
+  }
+
+  private async executeWithRetry(context: ReactionWriteContext, intent: ReactionIntent): Promise<ReactionAnswer> {
     try {
       return await this.attempt(context, intent);
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
-    // The same reader's concurrent request wrote first. Unlike an article write (If-Match, 412),
-    // retrying is right here: the reader never saw a version, the command says what their reaction
-    // should become, and the decision is taken again on the fresh stream, so the retry gives
-    // exactly what the two requests would give one after the other: no lost change, no double
-    // count. Once only: losing again means a burst from one reader, which gets a 409.
+    // The same reader's request in another API process wrote first. Unlike an article write
+    // (If-Match, 412), retrying is right here: the reader never saw a version, the command says
+    // what their reaction should become, and the decision is taken again on the fresh stream, so
+    // the retry gives exactly what the two requests would give one after the other: no lost
+    // change, no double count. Once only: losing again means a burst from one reader across
+    // processes, which gets a 409.
     try {
       return await this.attempt(context, intent);
     } catch (error) {

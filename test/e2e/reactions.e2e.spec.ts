@@ -252,9 +252,8 @@ describe('reactions over HTTP', () => {
     const id = await storyOf(http);
     const reader = readerId('eager');
     const burst = await Promise.all([...REACTION_KINDS, ...REACTION_KINDS].map((kind) => reactions.react(id, reader, kind)));
-    // A request that loses the version race twice gets a 409 and writes nothing.
-    for (const response of burst) expect([200, 409]).toContain(response.status);
-    expect(burst.some((response) => response.status === 200)).toBe(true);
+    // They take turns in the API process: none loses a race, so none is refused.
+    expect(burst.map((response) => response.status)).toEqual(burst.map(() => 200));
 
     const counts = await projectedCounts(app, id);
     expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(1);
