@@ -1,6 +1,6 @@
 import {
   ARTICLE_STREAM_TYPE,
-  authorsAfterAssignment,
+  authorsAfter,
   isFlagged,
   occurredAt,
   statusAfter,
@@ -89,6 +89,7 @@ export function evolve(row: EditorBoardRow | null, event: ArticleProjectedEvent)
     version: event.streamVersion,
     status: statusAfter(row.status, event),
     updatedAt: occurredAt(event),
+    authors: authorsAfter(row.authors, event),
   };
   switch (event.type) {
     case 'ArticleRevised': {
@@ -111,7 +112,6 @@ export function evolve(row: EditorBoardRow | null, event: ArticleProjectedEvent)
       return {
         ...next,
         assignees: [...row.assignees, { id: assignee.id, name: assignee.name, as }],
-        authors: authorsAfterAssignment(row.authors, event.data),
       };
     }
     case 'ArticleSubmitted':

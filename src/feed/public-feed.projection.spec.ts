@@ -79,6 +79,16 @@ describe('public-feed projection: evolve', () => {
     expect(row.claims[1].verdict).toMatchObject({ rating: 'mostly_true', ratingValue: 4 });
   });
 
+  it('names a reporter assigned by id alone once they act, moving updatedAt: readers see the name, not the id', () => {
+    const { story } = approvedStory();
+    story.published();
+    const dave = { id: 'dave', name: 'Dave Smith' };
+    story.assigned({ id: 'dave', name: 'dave' }, 'reporter');
+    expect(fold(story.events)!.authors).toEqual([PEOPLE.alice, { id: 'dave', name: 'dave' }]);
+    story.revised({ body: 'Dave\'s new paragraph.' }, dave);
+    expect(fold(story.events)).toMatchObject({ authors: [PEOPLE.alice, dave], updatedAt: story.lastTime });
+  });
+
   it('keeps updatedAt on notes, workflow steps and assignments of editors or fact-checkers', () => {
     const { story } = approvedStory();
     story.published();

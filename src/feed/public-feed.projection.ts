@@ -1,6 +1,6 @@
 import {
   ARTICLE_STREAM_TYPE,
-  authorsAfterAssignment,
+  authorsAfter,
   occurredAt,
   type ArticleEvent,
   type CorrectionKind,
@@ -65,7 +65,7 @@ export const isPublic = (row: PublicFeedRow): boolean => row.publishedAt !== nul
  * applied already and changes nothing.
  *
  * `updatedAt` moves only on what readers of a published story see change: publication, revisions,
- * corrections, verdicts (the ClaimReview blocks), a new reporter in the byline, and retraction.
+ * corrections, verdicts (the ClaimReview blocks), the byline (a reporter joining it, or getting a name), and retraction.
  * Notes, workflow steps and assignments of editors or fact-checkers leave it alone.
  */
 export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent): PublicFeedRow {
@@ -93,9 +93,11 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
     throw new Error(`public-feed: ${event.type} (version ${event.streamVersion}) of article ${event.key} has no ArticleDrafted before it`);
   }
 
-  const next: PublicFeedRow = { ...row, version: event.streamVersion };
   // Unlike the decider's and the board's updatedAt (every event's time), the feed's moves only for what readers see.
   const publicChangeAt = (): string | null => (isPublic(row) ? occurredAt(event) : row.updatedAt);
+  // The byline is seen: a reporter joining it, or one getting the name they act under, moves updatedAt.
+  const authors = authorsAfter(row.authors, event);
+  const next: PublicFeedRow = { ...row, version: event.streamVersion, authors, updatedAt: authors === row.authors ? row.updatedAt : publicChangeAt() };
   switch (event.type) {
     case 'ArticleRevised':
       // Before publication the Published event brings the text as it then is.
@@ -138,11 +140,7 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
       // The feed changed (the story left it), so its Last-Modified must move too.
       return { ...next, retraction: { reason, retractedAt }, updatedAt: retractedAt };
     }
-    case 'ArticleAssigned': {
-      const authors = authorsAfterAssignment(row.authors, event.data);
-      if (authors === row.authors) return next;
-      return { ...next, authors, updatedAt: publicChangeAt() };
-    }
+    case 'ArticleAssigned':
     case 'ArticleSubmitted':
     case 'ChangesRequested':
     case 'ArticleApproved':

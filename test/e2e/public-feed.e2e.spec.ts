@@ -283,6 +283,15 @@ describe('public feed and public article', () => {
     expect(JSON.parse(scripts[0][1]).claimReviewed).toBe(`A claim ${XSS}<!--`);
   });
 
+  it('bylines a reporter assigned by id alone with the name they act under, not the id', async () => {
+    const { id } = await steps.publishedStory({ headline: 'A byline by name' });
+    last = await steps.assign(id, 'bob', 'reporter');
+    expect((await feedItemOf(id)).authors).toEqual([{ name: 'Alice Chen' }, { name: 'bob' }]);
+    // Bob (otherReporter: "Bob Osei" in his token) revises the story he was assigned to.
+    last = await steps.revise(id, { body: 'Bob adds the readout.' }, TOKENS.otherReporter);
+    expect((await feedItemOf(id)).authors).toEqual([{ name: 'Alice Chen' }, { name: 'Bob Osei' }]);
+  });
+
   it('drops a retracted story from the feed and answers 410 with the retraction notice', async () => {
     const before = await read('/feed.json');
     last = await steps.retract(markets.id, 'The market data was misread.');

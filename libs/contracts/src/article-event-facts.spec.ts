@@ -1,4 +1,6 @@
 import {
+  actorOf,
+  authorsAfter,
   authorsAfterAssignment,
   isFlagged,
   occurredAt,
@@ -61,6 +63,52 @@ describe('article event facts', () => {
     expect(withErin).toEqual([alice, erin]);
     expect(authorsAfterAssignment(withErin, { assignee: erin, as: 'reporter' })).toBe(withErin);
     expect(authorsAfterAssignment(authors, { assignee: erin, as: 'fact_checker' })).toBe(authors);
+  });
+
+  it('names who did what each event records', () => {
+    expect(cases.map(([event]) => `${event.type}: ${actorOf(event).id}`)).toEqual([
+      'ArticleDrafted: alice',
+      'ArticleRevised: alice',
+      'ArticleSubmitted: alice',
+      'ChangesRequested: erin',
+      'ArticleApproved: erin',
+      'ClaimAdded: alice',
+      'FactChecked: x',
+      'PublishScheduled: erin',
+      'Published: erin',
+      'CorrectionIssued: erin',
+      'ArticleRetracted: erin',
+      'EditorialNoteAdded: erin',
+      'ArticleAssigned: erin',
+    ]);
+  });
+
+  describe('authorsAfter', () => {
+    const dave = { id: 'dave', name: 'Dave Smith' };
+    // Assigned without a name: known by the id alone.
+    const daveById = { id: 'dave', name: 'dave' };
+    const assigned = (assignee: Person, as: 'reporter' | 'editor' = 'reporter'): ArticleEvent =>
+      ({ type: 'ArticleAssigned', data: { articleId, assignee, as, assignedBy: erin, assignedAt: 't20' } });
+    const revisedBy = (revisor: Person): ArticleEvent =>
+      ({ type: 'ArticleRevised', data: { articleId, changes: { body: 'D' }, revisedBy: revisor, revisedAt: 't21' } });
+
+    it('adds a reporter assigned by id alone as they are named, and names them once they act', () => {
+      const byline = authorsAfter([alice], assigned(daveById));
+      expect(byline).toEqual([alice, daveById]);
+      expect(authorsAfter(byline, revisedBy(dave))).toEqual([alice, dave]);
+    });
+
+    it('names such an author from a later assignment that gives the name', () => {
+      expect(authorsAfter([alice, daveById], assigned(dave, 'editor'))).toEqual([alice, dave]);
+    });
+
+    it('keeps a name once known, and the same array when nothing changes', () => {
+      const byline = [alice, dave];
+      expect(authorsAfter(byline, revisedBy({ id: 'dave', name: 'D. Smith' }))).toBe(byline);
+      expect(authorsAfter(byline, revisedBy(daveById))).toBe(byline);
+      expect(authorsAfter(byline, revisedBy(erin))).toBe(byline);
+      expect(authorsAfter(byline, assigned(erin, 'editor'))).toBe(byline);
+    });
   });
 
   it('flags false, mostly_false and unverifiable', () => {

@@ -83,5 +83,59 @@ export function authorsAfterAssignment(
   return [...authors, { id: assignee.id, name: assignee.name }];
 }
 
+/** Who did what the event records (for Published by the scheduler: the editor who scheduled it). */
+export function actorOf(event: ArticleEvent): Person {
+  switch (event.type) {
+    case 'ArticleDrafted':
+      return event.data.author;
+    case 'ArticleRevised':
+      return event.data.revisedBy;
+    case 'ArticleSubmitted':
+      return event.data.submittedBy;
+    case 'ChangesRequested':
+      return event.data.requestedBy;
+    case 'ArticleApproved':
+      return event.data.approvedBy;
+    case 'ClaimAdded':
+      return event.data.addedBy;
+    case 'FactChecked':
+      return event.data.checkedBy;
+    case 'PublishScheduled':
+      return event.data.scheduledBy;
+    case 'Published':
+      return event.data.publishedBy;
+    case 'CorrectionIssued':
+      return event.data.issuedBy;
+    case 'ArticleRetracted':
+      return event.data.retractedBy;
+    case 'EditorialNoteAdded':
+      return event.data.author;
+    case 'ArticleAssigned':
+      return event.data.assignedBy;
+  }
+}
+
+/**
+ * The byline after any event. An assignment as reporter adds an author (authorsAfterAssignment).
+ * An author known by id alone (assigned without a name, so named by their id) gets a name as soon
+ * as the article's events show one for that id, typically when they first act on it: readers see
+ * "Dave Smith", not "dave". A name once known stays (a byline does not follow later renames).
+ * Returns `authors` itself when it does not change, so a caller can tell by identity.
+ */
+export function authorsAfter(authors: Person[], event: ArticleEvent): Person[] {
+  let byline = authors;
+  const named = [actorOf(event)];
+  if (event.type === 'ArticleAssigned') {
+    byline = authorsAfterAssignment(byline, event.data);
+    named.push(event.data.assignee);
+  }
+  for (const person of named) {
+    if (person.name === person.id) continue;
+    const index = byline.findIndex((author) => author.id === person.id && author.name === author.id);
+    if (index !== -1) byline = byline.map((author, i) => (i === index ? { id: author.id, name: person.name } : author));
+  }
+  return byline;
+}
+
 /** A rating that stops the publish gate (false, mostly_false, unverifiable) unless overridden. */
 export const isFlagged = (rating: VerdictRating): boolean => FLAGGED_RATINGS.includes(rating);

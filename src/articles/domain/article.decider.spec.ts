@@ -1043,6 +1043,20 @@ describe('article evolve', () => {
     });
   });
 
+  it('publishes the name a reporter assigned by id alone acted under, not the id', () => {
+    const byId = { assignee: { id: frank.sub, name: frank.sub }, as: 'reporter' as const };
+    const { events } = run([
+      as(draftArticle(), t(0)),
+      as(command('AssignArticle', byId, bob), t(1)),
+      as(reviseArticle({ body: 'Frank adds the readout.' }, frank), t(2)),
+      as(submitArticle(), t(3)),
+      as(approveArticle(), t(4)),
+      as(publishArticle(), t(5)),
+    ]);
+    const publishedEvent = events.find((e): e is Published => e.type === 'Published')!;
+    expect(publishedEvent.data.authors).toEqual([personOf(alice), personOf(frank)]);
+  });
+
   it('ends retracted with the retraction notice', () => {
     const state = foldArticle(retractedStory);
     expect(state).toMatchObject({

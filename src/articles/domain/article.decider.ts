@@ -1,7 +1,7 @@
 import slugify from '@sindresorhus/slugify';
 import {
   ASSIGNMENT_ROLES,
-  authorsAfterAssignment,
+  authorsAfter,
   CORRECTION_KINDS,
   isFlagged,
   occurredAt,
@@ -122,8 +122,13 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
     throw new Error(`Article stream ${event.data.articleId} starts with ${event.type} instead of ArticleDrafted.`);
   }
 
-  // Status and time follow the contract's rules for every event; the cases add the rest.
-  const next: Article = { ...state, status: statusAfter(state.status, event), updatedAt: occurredAt(event) };
+  // Status, time and byline follow the contract's rules for every event; the cases add the rest.
+  const next: Article = {
+    ...state,
+    status: statusAfter(state.status, event),
+    updatedAt: occurredAt(event),
+    authors: authorsAfter(state.authors, event),
+  };
   switch (event.type) {
     case 'ArticleRevised':
       return { ...next, content: { ...state.content, ...event.data.changes } };
@@ -182,7 +187,6 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
       return {
         ...next,
         assignees: [...state.assignees, { id: assignee.id, name: assignee.name, as, assignedBy, assignedAt }],
-        authors: authorsAfterAssignment(state.authors, event.data),
       };
     }
     default:
