@@ -1,6 +1,7 @@
 import {
   ARTICLE_STREAM_TYPE,
   authorsAfter,
+  withNameOf,
   isFlagged,
   occurredAt,
   statusAfter,
@@ -99,9 +100,10 @@ export function evolve(row: EditorBoardRow | null, event: ArticleProjectedEvent)
     case 'PublishScheduled':
       return { ...next, publishAt: event.data.publishAt };
     case 'Published': {
-      // Unlike the decider, the board takes the byline from the event: the authors as published.
+      // Unlike the decider, the board takes the byline from the event: the authors as published,
+      // with the names the row knows for authors the event names by id alone (events before authorsAfter).
       const { headline, section, tags, authors } = event.data;
-      return { ...next, headline, section, tags, authors, publishAt: null };
+      return { ...next, headline, section, tags, authors: next.authors.reduce(withNameOf, authors), publishAt: null };
     }
     case 'ClaimAdded':
       return { ...next, claimRatings: { ...row.claimRatings, [event.data.claimId]: null } };

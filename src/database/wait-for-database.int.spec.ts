@@ -62,6 +62,20 @@ describe('waitForDatabase', () => {
     }
   });
 
+  it('waits for a port that takes connections and closes them (a container port, a pooler, before PostgreSQL is up)', async () => {
+    const port = await freePort();
+    const closing = createServer((socket) => socket.destroy());
+    await new Promise((resolve) => closing.listen(port, '127.0.0.1', () => resolve(undefined)));
+    try {
+      const startedAt = Date.now();
+      const url = serverUrl((url) => (url.port = String(port)));
+      expect(await failureOf(waitForDatabase(url, 2000, 2500))).toMatch(/Connection terminated/);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1500);
+    } finally {
+      await new Promise((resolve) => closing.close(resolve));
+    }
+  });
+
   it('hides a password given as user:password@ or ?password=', () => {
     expect(withoutPassword('postgres://app:s3cret@db:5432/news')).toBe('postgres://app:***@db:5432/news');
     expect(withoutPassword('postgres://app@db/news?password=s3cret&sslmode=require')).toBe('postgres://app@db/news?password=***&sslmode=require');

@@ -13,12 +13,14 @@ const RETRY_EVERY_MS = 1000;
 
 /**
  * What a server that is not up yet answers: nothing listens, it resets, "the database system is
- * starting up" (57P03), too many connections (53300), a late DNS answer, or no answer in time. An
+ * starting up" (57P03), too many connections (53300), a late DNS answer, no answer in time, or a
+ * connection closed at once (a published container port, or a pooler, before PostgreSQL is up). An
  * unknown host, database or role, or a wrong password, is a setting to fix: no retry.
  */
 const STARTING_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03', '53300']);
 
-const isStarting = (error: Error & { code?: string }) => STARTING_CODES.has(error.code ?? '') || /timeout/i.test(error.message);
+const isStarting = (error: Error & { code?: string }) =>
+  STARTING_CODES.has(error.code ?? '') || /timeout|^Connection terminated/i.test(error.message);
 
 /**
  * Waits until DATABASE_URL takes a connection, for up to `waitMs` while the server is still

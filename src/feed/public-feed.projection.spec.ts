@@ -89,6 +89,15 @@ describe('public-feed projection: evolve', () => {
     expect(fold(story.events)).toMatchObject({ authors: [PEOPLE.alice, dave], updatedAt: story.lastTime });
   });
 
+  it('keeps a name it knows for an author a Published event names by id alone (written before names were learned)', () => {
+    const { story } = approvedStory();
+    const dave = { id: 'dave', name: 'Dave Smith' };
+    story.assigned({ id: 'dave', name: 'dave' }, 'reporter');
+    story.revised({ body: 'Dave\'s paragraph.' }, dave);
+    story.published([PEOPLE.alice, { id: 'dave', name: 'dave' }]);
+    expect(fold(story.events)!.authors).toEqual([PEOPLE.alice, dave]);
+  });
+
   it('keeps updatedAt on notes, workflow steps and assignments of editors or fact-checkers', () => {
     const { story } = approvedStory();
     story.published();

@@ -1,6 +1,7 @@
 import {
   ARTICLE_STREAM_TYPE,
   authorsAfter,
+  withNameOf,
   occurredAt,
   type ArticleEvent,
   type CorrectionKind,
@@ -113,7 +114,8 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
         body,
         section,
         tags,
-        authors,
+        // With the names the row knows for authors the event names by id alone (events before authorsAfter).
+        authors: next.authors.reduce(withNameOf, authors),
         slug: row.slug ?? slug,
         publishedAt: row.publishedAt ?? publishedAt,
         updatedAt: publishedAt,

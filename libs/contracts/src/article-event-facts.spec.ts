@@ -102,6 +102,10 @@ describe('article event facts', () => {
       expect(authorsAfter([alice, daveById], assigned(dave, 'editor'))).toEqual([alice, dave]);
     });
 
+    it('names an author known by id alone who assigns someone else', () => {
+      expect(authorsAfter([alice, { id: 'erin', name: 'erin' }], assigned(dave, 'editor'))).toEqual([alice, erin]);
+    });
+
     it('keeps a name once known, and the same array when nothing changes', () => {
       const byline = [alice, dave];
       expect(authorsAfter(byline, revisedBy({ id: 'dave', name: 'D. Smith' }))).toBe(byline);

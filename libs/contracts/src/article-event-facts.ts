@@ -123,18 +123,18 @@ export function actorOf(event: ArticleEvent): Person {
  * Returns `authors` itself when it does not change, so a caller can tell by identity.
  */
 export function authorsAfter(authors: Person[], event: ArticleEvent): Person[] {
-  let byline = authors;
-  const named = [actorOf(event)];
-  if (event.type === 'ArticleAssigned') {
-    byline = authorsAfterAssignment(byline, event.data);
-    named.push(event.data.assignee);
-  }
-  for (const person of named) {
-    if (person.name === person.id) continue;
-    const index = byline.findIndex((author) => author.id === person.id && author.name === author.id);
-    if (index !== -1) byline = byline.map((author, i) => (i === index ? { id: author.id, name: person.name } : author));
-  }
-  return byline;
+  if (event.type !== 'ArticleAssigned') return withNameOf(authors, actorOf(event));
+  return withNameOf(withNameOf(authorsAfterAssignment(authors, event.data), event.data.assignee), event.data.assignedBy);
+}
+
+/**
+ * The byline with the name of `person` given to the author known by their id alone, if any (see
+ * authorsAfter). Returns `authors` itself when it does not change.
+ */
+export function withNameOf(authors: Person[], person: Person): Person[] {
+  if (person.name === person.id) return authors;
+  const index = authors.findIndex((author) => author.id === person.id && author.name === author.id);
+  return index === -1 ? authors : authors.map((author, i) => (i === index ? { id: author.id, name: person.name } : author));
 }
 
 /** A rating that stops the publish gate (false, mostly_false, unverifiable) unless overridden. */

@@ -20,6 +20,10 @@ describe('parseIfMatch', () => {
     ['""', []],
     ['W/"3", "4"', [4]],
     ['"3",', [3]],
+    [', "3" ,, "4"', [3, 4]],
+    // A comma may be part of a tag.
+    ['"a,b"', []],
+    ['"3", "a,b"', [3]],
   ])('reads %s as the versions %j', (header, versions) => {
     expect(parseIfMatch(header)).toEqual(versions);
   });

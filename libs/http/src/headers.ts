@@ -2,8 +2,12 @@ import { PreconditionFailedProblem, ValidationProblem } from './problem-details.
 
 export const etagFor = (version: number): string => `"${version}"`;
 
-/** One entity-tag (RFC 9110 section 8.8.3): an optional W/ and a quoted string of visible characters. */
-const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
+/** An entity-tag (RFC 9110 section 8.8.3): an optional W/ and a quoted string of visible characters, commas included. */
+const ETAGC = '[\\x21\\x23-\\x7e\\x80-\\xff]';
+const ENTITY_TAG = `(?:W/)?"${ETAGC}*"`;
+/** A list of them, empty elements allowed (RFC 9110 section 5.6.1.2), at least one tag. */
+const ENTITY_TAG_LIST = new RegExp(`^(?:\\s*,)*\\s*${ENTITY_TAG}\\s*(?:,(?:\\s*${ENTITY_TAG})?\\s*)*$`);
+const EACH_TAG = new RegExp(`(W/)?"(${ETAGC}*)"`, 'g');
 /** The ETags we give (etagFor): a version without leading zeros. */
 const VERSION_TAG = /^(0|[1-9]\d{0,8})$/;
 
@@ -18,15 +22,13 @@ export function parseIfMatch(header: string | string[] | undefined): readonly nu
   if (header === undefined) return undefined;
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '*') return undefined;
-  // Empty list elements are ignored (RFC 9110 section 5.6.1.2).
-  const elements = value.split(',').map((element) => element.trim()).filter((element) => element !== '');
-  const tags = elements.map((element) => ENTITY_TAG.exec(element));
-  if (tags.length === 0 || tags.some((tag) => tag === null)) {
+  if (!ENTITY_TAG_LIST.test(value)) {
     throw new ValidationProblem([{ field: 'If-Match', message: 'must be a strong ETag such as "3", a list of them, or *' }]);
   }
-  return tags
-    .filter((tag) => tag![1] === undefined && VERSION_TAG.test(tag![2]))
-    .map((tag) => Number(tag![2]));
+  // A tag holds no quote, so in a valid list each quoted string is one tag.
+  return [...value.matchAll(EACH_TAG)]
+    .filter(([, weak, opaque]) => weak === undefined && VERSION_TAG.test(opaque))
+    .map(([, , opaque]) => Number(opaque));
 }
 
 /** 412 unless `If-Match` (see parseIfMatch) accepts the current version. */

@@ -1057,6 +1057,20 @@ describe('article evolve', () => {
     expect(publishedEvent.data.authors).toEqual([personOf(alice), personOf(frank)]);
   });
 
+  it('records the name of a publisher who is an author known by id alone in the Published event', () => {
+    const editorAndReporter: Actor = { sub: 'u-dana', name: 'Dana Kim', roles: ['editor'] };
+    const { events, state } = run([
+      as(draftArticle(), t(0)),
+      as(command('AssignArticle', { assignee: { id: 'u-dana', name: 'u-dana' }, as: 'reporter' }, bob), t(1)),
+      as(submitArticle(), t(2)),
+      as(approveArticle(), t(3)),
+      as(publishArticle(undefined, editorAndReporter), t(4)),
+    ]);
+    const publishedEvent = events.find((e): e is Published => e.type === 'Published')!;
+    expect(publishedEvent.data.authors).toEqual([personOf(alice), { id: 'u-dana', name: 'Dana Kim' }]);
+    expect(state.authors).toEqual(publishedEvent.data.authors);
+  });
+
   it('ends retracted with the retraction notice', () => {
     const state = foldArticle(retractedStory);
     expect(state).toMatchObject({

@@ -2,6 +2,7 @@ import slugify from '@sindresorhus/slugify';
 import {
   ASSIGNMENT_ROLES,
   authorsAfter,
+  withNameOf,
   CORRECTION_KINDS,
   isFlagged,
   occurredAt,
@@ -562,7 +563,8 @@ function published(
       section,
       tags: [...tags],
       slug: article.slug ?? articleSlug(headline, article.id),
-      authors: article.authors.map((author) => ({ ...author })),
+      // The publisher may be an author known by id alone: the event records their name too.
+      authors: withNameOf(article.authors, by).map((author) => ({ ...author })),
       publishedAt: now.toISOString(),
       publishedBy: by,
       overrideReason,
