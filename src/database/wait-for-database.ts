@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { isDatabaseUnavailable } from '#libs/event-store';
 import { ConfigError } from '../config/app-config.js';
 
 /**
@@ -12,15 +13,11 @@ export const DATABASE_START_WAIT_MS = 20_000;
 const RETRY_EVERY_MS = 1000;
 
 /**
- * What a server that is not up yet answers: nothing listens, it resets, "the database system is
- * starting up" (57P03), too many connections (53300), a late DNS answer, no answer in time, or a
- * connection closed at once (a published container port, or a pooler, before PostgreSQL is up). An
- * unknown host, database or role, or a wrong password, is a setting to fix: no retry.
+ * A server that is not up yet looks unavailable, as an outage does (isDatabaseUnavailable: nothing
+ * listens, it resets or closes the connection, it is starting up, no slot is free, no answer in
+ * time). An unknown host, database or role, or a wrong password, is a setting to fix: no retry.
  */
-const STARTING_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03', '53300']);
-
-const isStarting = (error: Error & { code?: string }) =>
-  STARTING_CODES.has(error.code ?? '') || /timeout|^Connection terminated/i.test(error.message);
+const isStarting = (error: Error & { code?: string }) => error.code !== 'ENOTFOUND' && isDatabaseUnavailable(error);
 
 /**
  * Waits until DATABASE_URL takes a connection, for up to `waitMs` while the server is still
