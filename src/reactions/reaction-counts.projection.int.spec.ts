@@ -159,6 +159,8 @@ describe('reaction-counts projection (PostgreSQL, through the runner)', () => {
 
   it('rebuilds to the same counts', async () => {
     const live = await counts();
+    // The rebuild reads the commit-safe log: let it show the events the test before wrote directly.
+    await allEvents();
     await new ProjectionRebuilder(dataSource, store, { batchSize: 50 }).rebuild(reactionCountsProjection);
     expect(await counts()).toEqual(live);
   });
