@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, Public } from '#libs/http';
-import { ApiContentResponse, ApiProblems, ApiPublicRead } from '../openapi/api-docs.decorators.js';
+import { ApiContentResponse, ApiProblems, ApiPublicRead, MIN_POSITION_REACHED } from '../openapi/api-docs.decorators.js';
 import { ProblemDetailsSchema, PublicArticleSchema } from '../openapi/api-schemas.js';
 import { ReadsFrom } from '../projections/reads-from.decorator.js';
 import { reactionCountsProjection } from '../reactions/index.js';
@@ -35,11 +35,13 @@ export class PublicArticlesController {
     'application/json': PublicArticleSchema,
     'text/html': { type: 'string', description: 'A minimal page with the ClaimReview JSON-LD blocks' },
   })
-  @ApiProblems([400, 'Invalid X-Min-Position'], [404, 'No published story has this slug'])
-  @ApiContentResponse(410, 'Retracted: the retraction notice (a page, to a client that prefers text/html)', {
-    'application/problem+json': ProblemDetailsSchema,
-    'text/html': { type: 'string' },
-  })
+  @ApiProblems([400, 'Invalid X-Min-Position'], [404, 'No published story has this slug', MIN_POSITION_REACHED])
+  @ApiContentResponse(
+    410,
+    'Retracted: the retraction notice (a page, to a client that prefers text/html)',
+    { 'application/problem+json': ProblemDetailsSchema, 'text/html': { type: 'string' } },
+    MIN_POSITION_REACHED,
+  )
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const html = prefersHtml(request.headers.accept);
     let read: PublicArticleRead;

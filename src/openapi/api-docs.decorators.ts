@@ -16,7 +16,7 @@ import { ProblemDetailsSchema, WriteResultSchema } from './api-schemas.js';
 
 /** OpenAPI decorators shared by the controllers: documentation only, no behaviour. */
 
-const stringHeader = (description: string) => ({ description, schema: { type: 'string' } });
+export const stringHeader = (description: string) => ({ description, schema: { type: 'string' } });
 
 export const etagHeader = (description: string): HeadersObject => ({ ETag: stringHeader(description) });
 
@@ -24,7 +24,7 @@ export const etagHeader = (description: string): HeadersObject => ({ ETag: strin
 const VERSION_ETAG = etagHeader('The article version, quoted (e.g. "3"): send it back in If-Match');
 
 /** What MinPositionInterceptor sends on the reads marked @ReadsFrom, when the request named a position. */
-const MIN_POSITION_REACHED: HeadersObject = {
+export const MIN_POSITION_REACHED: HeadersObject = {
   'X-Min-Position-Reached': stringHeader('Only when X-Min-Position was sent: `true` when the read model had applied it, `false` when the wait ran out'),
 };
 
@@ -58,21 +58,25 @@ export const ApiContentResponse = (status: number, description: string, media: A
   return applyDecorators(ApiExtraModels(...models), ApiResponse({ status, description, content, headers }));
 };
 
+/** An error answer: its status, what it means, and the headers it carries besides the body. */
+export type ApiProblem = [status: number, description: string, headers?: HeadersObject];
+
 /** Error answers, each `application/problem+json` with the shared ProblemDetails schema. */
-export const ApiProblems = (...problems: [status: number, description: string][]) =>
+export const ApiProblems = (...problems: ApiProblem[]) =>
   applyDecorators(
     ApiExtraModels(ProblemDetailsSchema),
-    ...problems.map(([status, description]) =>
+    ...problems.map(([status, description, headers]) =>
       ApiResponse({
         status,
         description,
+        headers,
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } } },
       }),
     ),
   );
 
 /** The service decodes JSON only, and no compressed body (see acceptJsonBodiesOnly in src/bootstrap.ts). */
-export const UNSUPPORTED_BODY: [number, string] = [415, 'The body is not JSON, or is compressed (Content-Encoding)'];
+export const UNSUPPORTED_BODY: ApiProblem = [415, 'The body is not JSON, or is compressed (Content-Encoding)'];
 
 /** A staff route: bearer JWT, 401 without a valid one, 403 for a role it does not allow. */
 export const ApiStaff = () =>

@@ -31,6 +31,18 @@ export class FieldErrorSchema {
   message!: string;
 }
 
+/** What a retracted story answers in place of itself (410). */
+export class RetractionNoticeSchema {
+  @ApiProperty()
+  headline!: string;
+
+  @ApiProperty()
+  reason!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  retractedAt!: string;
+}
+
 /** RFC 9457 problem details: the body of every error answer (`application/problem+json`). */
 export class ProblemDetailsSchema {
   @ApiProperty({ format: 'uri', example: 'https://newsroom.dev/problems/validation-failed' })
@@ -50,6 +62,26 @@ export class ProblemDetailsSchema {
 
   @ApiPropertyOptional({ type: [FieldErrorSchema], description: 'For 400: each invalid field' })
   errors?: FieldErrorSchema[];
+
+  // Extension members (RFC 9457 §3.2) of particular answers.
+
+  @ApiPropertyOptional({ enum: ARTICLE_STATUSES, description: "For 409 on an article: the status that refused the command" })
+  currentStatus?: ArticleStatus;
+
+  @ApiPropertyOptional({ type: () => [PublishGateProblemSchema], description: 'For 409 article.publish-gate: each claim that stops publishing' })
+  problems?: PublishGateProblemSchema[];
+
+  @ApiPropertyOptional({ type: RetractionNoticeSchema, description: 'For 410: the retraction notice' })
+  retraction?: RetractionNoticeSchema;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'For 429: reactions allowed a minute' })
+  limit?: number;
+
+  @ApiPropertyOptional({ enum: ['reader', 'client address'], description: 'For 429: the limit that refused the request' })
+  per?: 'reader' | 'client address';
+
+  @ApiPropertyOptional({ type: 'integer', description: 'For 429: seconds until it lets a reaction through (as Retry-After)' })
+  retryAfter?: number;
 }
 
 /** What every article write answers. */

@@ -22,8 +22,18 @@ export async function setupOpenApi(app: NestFastifyApplication): Promise<void> {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with sub, name and roles' })
     .addGlobalResponse({
       status: 503,
-      description: 'The database cannot be reached; Retry-After says when to try again. A write answered so may or may not have been saved',
+      description: 'The database cannot be reached. A write answered so may or may not have been saved',
+      headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string' } } },
       content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetailsSchema' } } },
+    })
+    // Every answer carries X-Request-Id (see createHttpApp): the caller's, when it sent a usable
+    // one, so logs line up across services.
+    .addGlobalParameters({
+      name: 'X-Request-Id',
+      in: 'header',
+      required: false,
+      description: 'Your request id (1-128 letters, digits, - _ . :), echoed in the X-Request-Id answer header and written in the logs; without one, the service makes a UUID',
+      schema: { type: 'string' },
     })
     .build();
   SwaggerModule.setup(OPENAPI_UI_PATH, app, () => SwaggerModule.createDocument(app, config), {

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@ne
 import type { FastifyReply } from 'fastify';
 import type { RebuildResult } from '#libs/projections';
 import { Roles } from '#libs/http';
-import { ApiProblems, ApiStaff } from '../openapi/api-docs.decorators.js';
+import { ApiProblems, ApiStaff, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
 import { ProjectionStatusSchema, RebuildResultSchema, RebuildStartedSchema } from '../openapi/api-schemas.js';
 import { ProjectionRebuilds, type ProjectionStatus } from './projection-rebuilds.js';
 
@@ -39,7 +39,7 @@ export class AdminProjectionsController {
     headers: { Location: { description: '/admin/projections, where the rebuild shows', schema: { type: 'string' } } },
   })
   @ApiResponse({ status: 200, description: 'With wait=true: rebuilt', type: RebuildResultSchema })
-  @ApiProblems([404, 'No projection has this name'], [409, 'A rebuild of it is already running'])
+  @ApiProblems([404, 'No projection has this name'], [409, 'A rebuild of it is already running'], UNSUPPORTED_BODY)
   async rebuild(
     @Param('name') name: string,
     @Query('wait') wait: string | undefined,

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '#libs/http';
-import { ApiProblems, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
+import { ApiProblems, stringHeader, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
 import { ReactionAnswerSchema } from '../openapi/api-schemas.js';
 import { ReactToArticleCommand } from './commands/react-to-article/react-to-article.command.js';
 import { ReactToArticleRequest } from './commands/react-to-article/react-to-article.request.dto.js';
@@ -30,7 +30,8 @@ const REACTION_ANSWER = "The article's counts (all seven kinds) and the reader's
   [404, 'No published story with this id'],
   [409, 'The story is retracted, or other requests of this reader changed the reaction at the same time'],
   [413, 'Request body too large'],
-  [429, 'Rate limited per reader or per client address'],
+  UNSUPPORTED_BODY,
+  [429, 'Rate limited per reader or per client address', { 'Retry-After': stringHeader('Seconds until the limit lets this reader or address react again') }],
 )
 @Controller('public/articles/:id/reactions')
 @Public()
@@ -42,7 +43,6 @@ export class ReactionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'React (one reaction per reader per article; another kind replaces it)' })
   @ApiOkResponse({ description: REACTION_ANSWER, type: ReactionAnswerSchema })
-  @ApiProblems(UNSUPPORTED_BODY)
   react(@ReactionWrite(ReactToArticleRequest) context: ReactionWriteContext, @Body() request: ReactToArticleRequest): Promise<ReactionAnswer> {
     return this.commandBus.execute(new ReactToArticleCommand(context, request.kind));
   }

@@ -84,7 +84,7 @@ interface Operation {
 const CONDITIONAL_READS = ['GET /feed', 'GET /feed.json', 'GET /feed.rss', 'GET /feed.atom', 'GET /public/articles/{slug}'];
 
 /** Response headers a spec checks are declared wherever the service sends them. */
-const CHECKED_HEADERS = ['etag', 'last-modified', 'location', 'x-min-position-reached'];
+const CHECKED_HEADERS = ['etag', 'last-modified', 'location', 'x-min-position-reached', 'retry-after'];
 
 const SCHEMA_REF = '#/components/schemas/';
 
@@ -322,6 +322,10 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
       expectDocumented('POST /articles/{id}/notes', await http.post(`/articles/${id}/notes`, { text: 'A note.' }, { token: TOKENS.editor }));
       expectDocumented('PATCH /articles/{id}', await http.patch(`/articles/${id}`, { standfirst: 'Now with a standfirst.' }, { token: TOKENS.reporter }));
       expectDocumented('POST /articles/{id}/submit', await http.post(`/articles/${id}/submit`, {}, { token: TOKENS.reporter }));
+      expectDocumented('POST /articles/{id}/approve', await http.post(`/articles/${id}/approve`, undefined, { token: TOKENS.editor }));
+      const gated = await http.post(`/articles/${id}/publish`, {}, { token: TOKENS.editor });
+      expect(gated.body).toMatchObject({ status: 409, currentStatus: 'approved', problems: [{ problem: 'unrated' }] });
+      expectDocumented('POST /articles/{id}/publish', gated);
       expectDocumented(
         'POST /articles/{id}/corrections',
         await http.post(`/articles/${published.id}/corrections`, { kind: 'clarification', text: 'The call was by video.' }, { token: TOKENS.editor }),
@@ -366,12 +370,38 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
       expect((await http.get('/feed', after(published.last))).body.items.some((item: { id: string }) => item.id === published.id)).toBe(true);
     });
 
+    it('a retracted story: 410 with its notice', async () => {
+      const steps = workflow(http);
+      const story = await steps.publishedStory({ headline: 'A story retracted' });
+      const slug = (await http.get(`/articles/${story.id}`, { token: TOKENS.editor })).body.slug;
+      const retracted = await steps.retract(story.id, 'The source recanted.');
+      for (const accept of ['application/json', 'text/html']) {
+        const answer = await http.get(`/public/articles/${slug}`, { headers: { ...after(retracted).headers, accept } });
+        expect({ accept, status: answer.status }).toEqual({ accept, status: 410 });
+        expectDocumented('GET /public/articles/{slug}', answer);
+      }
+    });
+
     it('the reactions', async () => {
       const reader = { headers: { 'x-reader-id': 'reader-openapi-1' } };
       expectDocumented('POST /public/articles/{id}/reactions', await http.post(`/public/articles/${published.id}/reactions`, { kind: 'love' }, reader));
       const removed = await http.delete(`/public/articles/${published.id}/reactions`, reader);
       expect(removed.body.yourReaction).toBeNull();
       expectDocumented('DELETE /public/articles/{id}/reactions', removed);
+      const notJson = await http.delete(`/public/articles/${published.id}/reactions`, { ...reader, rawBody: 'x', headers: { ...reader.headers, 'content-type': 'text/plain' } });
+      expect(notJson.status).toBe(415);
+      expectDocumented('DELETE /public/articles/{id}/reactions', notJson);
+    });
+
+    it('a rate-limited reaction, with Retry-After', async () => {
+      const reader = { headers: { 'x-reader-id': 'reader-openapi-flood' } };
+      let answer: HttpResult | undefined;
+      for (let attempt = 0; attempt < 100 && answer?.status !== 429; attempt++) {
+        answer = await http.post(`/public/articles/${published.id}/reactions`, { kind: attempt % 2 ? 'like' : 'wow' }, reader);
+      }
+      expect(answer!.status).toBe(429);
+      expect(Number(answer!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expectDocumented('POST /public/articles/{id}/reactions', answer!);
     });
 
     it('the operations', async () => {
@@ -382,6 +412,9 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
       expectDocumented('GET /admin/projections', await http.get('/admin/projections', admin));
       expectDocumented('POST /admin/projections/{name}/rebuild', await http.post('/admin/projections/editor-board/rebuild?wait=true', undefined, admin));
       expectDocumented('POST /admin/projections/{name}/rebuild', await http.post('/admin/projections/fact-check-queue/rebuild', undefined, admin));
+      const notJson = await http.post('/admin/projections/editor-board/rebuild', undefined, { ...admin, rawBody: 'x', headers: { 'content-type': 'text/plain' } });
+      expect(notJson.status).toBe(415);
+      expectDocumented('POST /admin/projections/{name}/rebuild', notJson);
     });
 
     it('covered every read of the contract', () => {
