@@ -4,7 +4,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
-import { answerClientError, MAX_JSON_DEPTH, nestsDeeperThan, PROBLEM_CONTENT_TYPE, ProblemError, recordRouteMethods, withErrorsListed } from '#libs/http';
+import {
+  answerClientError,
+  decodeJsonBody,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  prototypeKeyProblem,
+  recordRouteMethods,
+  withErrorsListed,
+} from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import { allowPublicCors } from './common/public-cors.js';
@@ -77,7 +87,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
 
 /**
  * Every body the contract takes is JSON: any other media type is a 415 (Fastify's plain-text
- * parser goes too), and so is a compressed body (the service decodes none). Many clients send
+ * parser goes too), and so is a compressed body (the service decodes none), or one in a charset
+ * other than UTF-8; bytes that are not UTF-8 are a 400 (see decodeJsonBody). Many clients send
  * `Content-Type: application/json` with no body on a bodiless POST (submit, approve, publish): that
  * is no body, not malformed JSON. Any other body goes to Fastify's own JSON parser, so malformed
  * JSON stays a 400 and the body limit (413) still applies; a body nested deeper than
@@ -94,8 +105,14 @@ function acceptJsonBodiesOnly(app: NestFastifyApplication): void {
       return done(new ProblemError(415, 'unsupported-content-encoding', 'Unsupported content encoding', `Content-Encoding "${coding}" is not accepted: send the body uncompressed.`), undefined);
     }
     if (body.length === 0) return done(null, undefined);
-    parseJson(request, body.toString('utf8'), (error, parsed) => {
-      if (error) return done(error, undefined);
+    let text: string;
+    try {
+      text = decodeJsonBody(request.headers['content-type'], body);
+    } catch (problem) {
+      return done(problem as Error, undefined);
+    }
+    parseJson(request, text, (error, parsed) => {
+      if (error) return done(prototypeKeyProblem(text) ?? error, undefined);
       if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
         return done(new ProblemError(400, 'too-deeply-nested', 'Body nested too deeply', `The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
       }

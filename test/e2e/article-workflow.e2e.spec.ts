@@ -244,6 +244,16 @@ describe('article workflow over HTTP', () => {
     expect(await database.lastPosition()).toBe(before);
   });
 
+  it('takes JSON declared as UTF-8, in any spelling of the charset', async () => {
+    const id = await draft();
+    for (const charset of ['utf-8', '"UTF-8"', 'utf8']) {
+      const note = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '{"text":"Café in Zürich"}', headers: { 'content-type': `application/json; charset=${charset}` } });
+      expect({ charset, status: note.status }).toEqual({ charset, status: 201 });
+    }
+    const history = await http.get(`/articles/${id}/history`, { token: editor });
+    expect(history.body.events.at(-1).data.text).toBe('Café in Zürich');
+  });
+
   describe('refusals write nothing', () => {
     let id: string;
     let version: number;
@@ -335,10 +345,11 @@ describe('article workflow over HTTP', () => {
       expect(malformed.body.type).toContain('malformed-json');
       // No field can be named: the body as a whole is listed, as every 400 lists what is wrong.
       expect(malformed.body.errors).toEqual([{ field: 'body', message: malformed.body.detail }]);
-      const array = await http.request('POST', '/articles', { token: reporter, rawBody: '[1,2,3]' });
-      expect(array.status).toBe(400);
+      const notAnObject = [{ field: 'body', message: 'must be a JSON object' }];
+      const array = await http.request('POST', '/articles', { token: reporter, rawBody: JSON.stringify([seedDraft()]) });
+      expect({ status: array.status, errors: array.body.errors }).toEqual({ status: 400, errors: notAnObject });
       const scalar = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '"just text"' });
-      expect(scalar.status).toBe(400);
+      expect({ status: scalar.status, errors: scalar.body.errors }).toEqual({ status: 400, errors: notAnObject });
       // An empty body is no body (below), but a blank one is not JSON.
       const blank = await http.request('POST', `/articles/${id}/submit`, { token: reporter, rawBody: ' ' });
       expect(blank.status).toBe(400);
@@ -346,6 +357,38 @@ describe('article workflow over HTTP', () => {
       const malformedOptional = await http.request('POST', `/articles/${id}/submit`, { token: reporter, rawBody: '{' });
       expect(malformedOptional.status).toBe(400);
       expect(malformedOptional.body.type).toContain('malformed-json');
+    });
+
+    it('400: fields named like the members of every object (constructor, toString, __proto__) are unknown fields too', async () => {
+      const named = await http.post('/articles', { ...seedDraft(), constructor: 1, toString: 'x', hasOwnProperty: null }, { token: reporter });
+      expect({ status: named.status, fields: named.body.errors?.map((error: { field: string }) => error.field).sort() }).toEqual({
+        status: 400,
+        fields: ['constructor', 'hasOwnProperty', 'toString'],
+      });
+      const alongside = await http.post(`/articles/${id}/notes`, { text: '', valueOf: 2 }, { token: reporter });
+      expect(alongside.body.errors?.map((error: { field: string }) => error.field).sort()).toEqual(['text', 'valueOf']);
+      const proto = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: '{"text":"hello","__proto__":{"admin":true}}' });
+      expect({ status: proto.status, type: proto.body.type, fields: proto.body.errors?.map((error: { field: string }) => error.field) }).toEqual({
+        status: 400,
+        type: expect.stringContaining('validation-failed'),
+        fields: ['body'],
+      });
+      for (const path of ['/board?constructor=1', '/fact-checks/queue?__proto__=x', `/articles/${id}/diff?from=1&toString=2`]) {
+        const query = await http.get(path, { token: editor });
+        expect({ path, status: query.status, errors: query.body.errors }).toEqual({ path, status: 400, errors: [expect.objectContaining({ message: expect.stringContaining('should not exist') })] });
+      }
+    });
+
+    it('400 for bytes that are not UTF-8, 415 for a charset other than UTF-8 (RFC 8259 §8.1): never stored as U+FFFD', async () => {
+      const latin1 = Buffer.from('{"text":"caf\xe9"}', 'latin1');
+      const notUtf8 = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: latin1 });
+      expect({ status: notUtf8.status, type: notUtf8.body.type, detail: notUtf8.body.detail }).toEqual({
+        status: 400,
+        type: expect.stringContaining('malformed-json'),
+        detail: 'The body is not valid UTF-8.',
+      });
+      const declared = await http.request('POST', `/articles/${id}/notes`, { token: reporter, rawBody: latin1, headers: { 'content-type': 'application/json; charset=iso-8859-1' } });
+      expect({ status: declared.status, type: declared.body.type }).toEqual({ status: 415, type: expect.stringContaining('unsupported-charset') });
     });
 
     it('415: a body that is not JSON, or that comes compressed', async () => {

@@ -10,3 +10,4 @@ export * from './json-depth.js';
 export * from './client-error.js';
 export * from './iri.js';
 export * from './allowed-methods.js';
+export * from './json-body.js';

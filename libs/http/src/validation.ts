@@ -48,8 +48,25 @@ const OPTIONS: ValidationPipeOptions = {
  */
 export function bodyFieldErrors(type: ClassConstructor<object>, body: unknown): FieldError[] {
   if (body === undefined || body === null) body = {};
-  if (typeof body !== 'object' || Array.isArray(body)) return [{ field: 'body', message: 'must be a JSON object' }];
-  return toFieldErrors(validateSync(plainToInstance(type, body), OPTIONS));
+  if (typeof body !== 'object' || Array.isArray(body)) return [NOT_AN_OBJECT];
+  return [...toFieldErrors(validateSync(plainToInstance(type, body), OPTIONS)), ...prototypeNamedFields(body as object)];
+}
+
+const NOT_AN_OBJECT: FieldError = { field: 'body', message: 'must be a JSON object' };
+
+/**
+ * Fields named like members of Object.prototype (`constructor`, `toString`, ...): class-transformer
+ * never copies them onto the DTO, so the whitelist would let them through unseen. Unknown fields
+ * like any other. (A DTO never declares such a name.)
+ */
+function prototypeNamedFields(value: object): FieldError[] {
+  return Object.keys(value)
+    .filter((field) => field in Object.prototype)
+    .map((field) => ({ field, message: `property ${field} should not exist` }));
+}
+
+function withoutPrototypeNamedFields(value: object): object {
+  return Object.fromEntries(Object.entries(value).filter(([field]) => !(field in Object.prototype)));
 }
 
 class WhitelistValidationPipe extends ValidationPipe {
@@ -59,11 +76,25 @@ class WhitelistValidationPipe extends ValidationPipe {
     super(OPTIONS);
   }
 
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'query') return super.transform(value, metadata);
-    const lenient = metadata.metatype !== undefined && Reflect.getMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, metadata.metatype) === true;
-    const query = withoutEmptyParameters(value);
-    return lenient ? this.lenient.transform(query, metadata) : super.transform(query, metadata);
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (!this.toValidate(metadata) || (metadata.type !== 'body' && metadata.type !== 'query')) return super.transform(value, metadata);
+    if (metadata.type === 'body' && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new ValidationProblem([NOT_AN_OBJECT]);
+    }
+    if (metadata.type === 'query') {
+      value = withoutEmptyParameters(value);
+      const lenient = Reflect.getMetadata(IGNORES_UNKNOWN_QUERY_PARAMETERS, metadata.metatype!) === true;
+      if (lenient) return this.lenient.transform(withoutPrototypeNamedFields(value as object), metadata);
+    }
+    const unknown = value === undefined || value === null ? [] : prototypeNamedFields(value as object);
+    if (unknown.length === 0) return super.transform(value, metadata);
+    try {
+      await super.transform(withoutPrototypeNamedFields(value as object), metadata);
+    } catch (problem) {
+      if (problem instanceof ValidationProblem) throw new ValidationProblem([...problem.errors, ...unknown]);
+      throw problem;
+    }
+    throw new ValidationProblem(unknown);
   }
 }
 
