@@ -61,7 +61,7 @@ export class ArticleCommandsController {
       parseIfMatch(reply.request.headers['if-match']);
       throw new PreconditionFailedProblem('If-Match names a version, and a new article has none yet.');
     }
-    const context: WriteContext = { articleId: uuidv7(), actor: staff, expectedVersions: [0], correlationId: reply.request.id };
+    const context: WriteContext = { articleId: uuidv7(), actor: staff, expectedVersions: [0], correlationId: reply.request.id, causationId: reply.request.id };
     const result = await this.commandBus.execute(new DraftArticleCommand(context, request));
     reply.header('location', `/articles/${result.id}`);
     return result;
@@ -80,6 +80,7 @@ export class ArticleCommandsController {
 
   @Post(':id/submit')
   @HttpCode(200)
+  @Roles('reporter', 'editor')
   @ApiOperation({ summary: 'Submit for review (author): ArticleSubmitted' })
   @ApiArticleWrite(200, 'Submit for review (author)')
   @ApiNoFields()

@@ -20,7 +20,9 @@ export interface WriteContext {
   actor: Actor;
   /** The versions `If-Match` accepts (see parseIfMatch); when absent, the write goes against the version just read. */
   expectedVersions?: readonly number[];
+  /** The request (or, for a scheduled publication, the schedule's request) that started the work. */
   correlationId?: string;
+  /** What caused this write: the request, or the event that asked for it (a PublishScheduled). */
   causationId?: string;
 }
 

@@ -10,7 +10,7 @@ export function parseArticleId(id: string): string {
   return id.toLowerCase();
 }
 
-/** The article (`:id`), the staff member, `If-Match` and the request id, for a write. */
+/** The article (`:id`), the staff member, `If-Match` and the request id (the write's correlation and cause), for a write. */
 export const ArticleWrite = createParamDecorator((_: unknown, context: ExecutionContext): WriteContext => {
   const request = context.switchToHttp().getRequest();
   return {
@@ -18,5 +18,6 @@ export const ArticleWrite = createParamDecorator((_: unknown, context: Execution
     actor: request.staff,
     expectedVersions: parseIfMatch(request.headers['if-match']),
     correlationId: request.id,
+    causationId: request.id,
   };
 });

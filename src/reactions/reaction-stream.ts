@@ -28,6 +28,7 @@ import { ReactableArticles } from './reactable-articles.js';
 export interface ReactionWriteContext {
   articleId: string;
   readerId: string;
+  /** The request: the reaction's correlation id and its cause. */
   correlationId?: string;
 }
 
@@ -167,6 +168,7 @@ export class ReactionStream {
     const metadata: EventMetadata = {
       actor: { sub: `reader:${readerId}`, name: 'Reader', roles: [] },
       correlationId: context.correlationId,
+      causationId: context.correlationId,
     };
     const result = await this.store.appendToStream(streamId, events, {
       streamType: REACTION_STREAM_TYPE,

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
 import { seedStory } from '../support/seed-story.js';
 import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
@@ -30,7 +31,7 @@ describe('scheduled publishing', () => {
     await http.post(`/articles/${id}/submit`, undefined, { token: reporter });
     await http.post(`/articles/${id}/approve`, undefined, { token: editor });
     const publishAt = new Date(Date.now() + inMs).toISOString();
-    const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: editor });
+    const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: editor, headers: { 'x-request-id': `schedule-${id}` } });
     expect(scheduled.status).toBe(200);
     return { id, publishAt };
   }
@@ -52,6 +53,15 @@ describe('scheduled publishing', () => {
     const [published] = await publishedEvents(app, id);
     expect(published).toMatchObject({ actor: { sub: 'system:scheduler' }, data: { scheduled: true } });
     expect(new Date(published.data.publishedAt).getTime()).toBeGreaterThanOrEqual(new Date(publishAt).getTime());
+    // Traceable to the editor's request: caused by the PublishScheduled event, correlated with its request.
+    const stored = await app.app.get(DataSource).query(
+      `SELECT type, event_id, metadata FROM events WHERE stream_id = $1 AND type IN ('PublishScheduled', 'Published') ORDER BY position`,
+      [`article-${id}`],
+    );
+    expect(stored).toEqual([
+      { type: 'PublishScheduled', event_id: expect.any(String), metadata: expect.objectContaining({ correlationId: `schedule-${id}`, causationId: `schedule-${id}` }) },
+      { type: 'Published', event_id: expect.any(String), metadata: expect.objectContaining({ correlationId: `schedule-${id}`, causationId: stored[0].event_id }) },
+    ]);
   });
 
   it('loses no schedule across a restart', async () => {

@@ -7,7 +7,18 @@ import { PublishScheduledArticleCommand } from './publish-scheduled-article.comm
 export class PublishScheduledArticleHandler implements ICommandHandler<PublishScheduledArticleCommand> {
   constructor(private readonly articles: ArticleStream) {}
 
-  execute({ articleId }: PublishScheduledArticleCommand): Promise<WriteResult> {
-    return this.articles.execute({ articleId, actor: SCHEDULER_ACTOR }, 'PublishScheduledArticle', {});
+  /**
+   * Publishes as the scheduler, caused by the article's latest PublishScheduled event and
+   * correlated with the request that scheduled it: a subscriber can trace the Published event back
+   * to the editor's request.
+   */
+  async execute({ articleId }: PublishScheduledArticleCommand): Promise<WriteResult> {
+    const { events } = await this.articles.load(articleId);
+    const schedule = events.findLast((event) => event.type === 'PublishScheduled');
+    return this.articles.execute(
+      { articleId, actor: SCHEDULER_ACTOR, correlationId: schedule?.metadata.correlationId, causationId: schedule?.eventId },
+      'PublishScheduledArticle',
+      {},
+    );
   }
 }
