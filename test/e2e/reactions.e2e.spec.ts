@@ -135,11 +135,22 @@ describe('reactions over HTTP', () => {
     expect(events[0]).toMatchObject({
       stream_id: `reaction-${id}:${reader}`,
       data: { articleId: id, readerId: reader, kind: 'like', reactedAt: expect.any(String) },
-      metadata: { actor: { sub: `reader:${reader}`, name: 'Reader', roles: [] }, correlationId: 'req-reaction-1' },
+      metadata: { actor: { sub: `reader:${reader}`, name: 'Reader', roles: [] }, correlationId: 'req-reaction-1', causationId: 'req-reaction-1' },
     });
     expect(events[1].data).toMatchObject({ kind: 'love', previousKind: 'like' });
     expect(events[2].data).toMatchObject({ previousKind: 'love', removedAt: expect.any(String) });
     expect(await projectedCounts(app, id)).toEqual(zeroReactionCounts());
+  });
+
+  it('takes a kind by its name on the page in any case (Like is like), and answers it in lower case', async () => {
+    const id = await storyOf(http);
+    const reader = readerId('cased');
+    const titled = await reactions.react(id, reader, 'Like');
+    expect(titled.body).toEqual({ articleId: id, reactions: countsWith({ like: 1 }), yourReaction: 'like', position: expect.any(Number) });
+    const shouted = await reactions.react(id, reader, 'LIKE');
+    expect(shouted.body).toMatchObject({ yourReaction: 'like', position: null });
+    const wow = await reactions.react(id, reader, 'Wow');
+    expect(wow.body).toMatchObject({ reactions: countsWith({ wow: 1 }), yourReaction: 'wow' });
   });
 
   it('shows the counts in /feed, the feed formats and the public article, read-your-writes', async () => {
