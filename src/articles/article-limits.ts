@@ -17,3 +17,6 @@ export const ARTICLE_LIMITS = {
   userId: 200,
   personName: 200,
 } as const;
+
+/** The highest article version a client may name (`?version=`, `from`, `to`): the store's integer stream version. */
+export const MAX_ARTICLE_VERSION = 2_147_483_647;

@@ -12,6 +12,7 @@ import { GetArticleHistoryQuery } from './queries/get-article-history/get-articl
 import type { ArticleDiff } from './queries/get-article-diff/get-article-diff.handler.js';
 import { GetArticleDiffQuery } from './queries/get-article-diff/get-article-diff.query.js';
 import { GetArticleDiffRequest } from './queries/get-article-diff/get-article-diff.request.dto.js';
+import { MAX_ARTICLE_VERSION } from './article-limits.js';
 import { parseArticleId } from './article-write.decorator.js';
 
 /**
@@ -68,8 +69,8 @@ export class ArticleQueriesController {
 
 function parseVersion(version: string | undefined): number | undefined {
   if (version === undefined) return undefined;
-  if (!/^[1-9]\d{0,8}$/.test(version)) {
-    throw new ValidationProblem([{ field: 'version', message: 'version must be a positive integer' }]);
+  if (!/^[1-9]\d{0,9}$/.test(version) || Number(version) > MAX_ARTICLE_VERSION) {
+    throw new ValidationProblem([{ field: 'version', message: `version must be an integer from 1 to ${MAX_ARTICLE_VERSION}` }]);
   }
   return Number(version);
 }

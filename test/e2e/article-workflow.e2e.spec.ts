@@ -212,6 +212,8 @@ describe('article workflow over HTTP', () => {
 
       const noZone = await http.post(`/articles/${id}/schedule`, { publishAt: '2099-01-01T00:00:00' }, { token: editor });
       expect(noZone.status).toBe(400);
+      const tooFar = await http.get(`/articles/${id}?version=99999999999`, { token: editor });
+      expect(tooFar.body.errors).toEqual([{ field: 'version', message: 'version must be an integer from 1 to 2147483647' }]);
 
       const publishAt = new Date(Date.now() + 3_600_000).toISOString();
       const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: editor });
@@ -443,6 +445,27 @@ describe('article workflow over HTTP', () => {
       expect(notAuthor.status).toBe(403);
       expect(notAuthor.body.type).toContain('not-author');
       expect((await http.patch(`/articles/${id}`, { body: 'Rewritten.' }, { token: otherReporter })).status).toBe(403);
+      // The author holding neither reporter nor editor any more: neither revises nor submits.
+      const authorAsFactChecker = tokenOf({ ...STAFF.reporter, roles: ['fact_checker'] });
+      for (const [path, write] of [['PATCH', () => http.patch(`/articles/${id}`, { body: 'Rewritten.' }, { token: authorAsFactChecker })], ['submit', () => http.post(`/articles/${id}/submit`, undefined, { token: authorAsFactChecker })]] as const) {
+        const refused = await write();
+        expect({ path, status: refused.status }).toEqual({ path, status: 403 });
+      }
+    });
+
+    it('400: blank is blank however it is spelled (zero-width characters), and control characters are refused', async () => {
+      // Validation comes before the workflow: the fixture draft is enough to see the 400.
+      const invisible = await http.post(`/articles/${id}/publish`, { overrideReason: '\u200b\u2060 ' }, { token: editor });
+      expect({ status: invisible.status, errors: invisible.body.errors }).toEqual({ status: 400, errors: [{ field: 'overrideReason', message: 'overrideReason must not be blank' }] });
+      const control = await http.post('/articles', { ...seedDraft(), headline: 'Bell\u0007 rings' }, { token: reporter });
+      expect({ status: control.status, fields: control.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ status: 400, fields: ['headline'] });
+    });
+
+    it('400: lists at most 100 problems, and says how many there were', async () => {
+      const unknown = Object.fromEntries(Array.from({ length: 5000 }, (_, index) => [`field${index}`, 1]));
+      const flood = await http.post(`/articles/${id}/notes`, { text: 'x', ...unknown }, { token: reporter });
+      expect({ status: flood.status, listed: flood.body.errors?.length }).toEqual({ status: 400, listed: 100 });
+      expect(flood.body.detail).toContain('5000 problems');
     });
 
     it('404: an unknown article, a malformed id, an unknown claim, a version it never had', async () => {

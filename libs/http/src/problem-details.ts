@@ -56,9 +56,17 @@ export function withErrorsListed(problem: ProblemDetails, part: 'body' | 'url' |
   return { ...problem, errors: [{ field: part, message: problem.detail ?? problem.title }] };
 }
 
+/** Enough to correct a request; a body of thousands of unknown fields gets no answer larger than itself. */
+export const MAX_LISTED_FIELD_ERRORS = 100;
+
 export class ValidationProblem extends ProblemError {
-  constructor(readonly errors: FieldError[], detail = 'The request has invalid fields.') {
-    super(400, 'validation-failed', 'Invalid input', detail, { errors });
+  readonly errors: FieldError[];
+
+  constructor(errors: FieldError[], detail = 'The request has invalid fields.') {
+    const listed = errors.slice(0, MAX_LISTED_FIELD_ERRORS);
+    const more = errors.length - listed.length;
+    super(400, 'validation-failed', 'Invalid input', more > 0 ? `${detail} ${errors.length} problems; the first ${listed.length} are listed.` : detail, { errors: listed });
+    this.errors = listed;
   }
 }
 

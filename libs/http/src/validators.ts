@@ -4,10 +4,17 @@ import { IsString, Matches, MaxLength, ValidateBy, ValidateIf, type ValidationOp
 import { isReservedActorId, RESERVED_ACTOR_PREFIXES } from '#libs/contracts';
 
 /**
- * Text PostgreSQL can store: no NUL (JSON allows it, text and jsonb do not) and no lone UTF-16
- * surrogate (valid JSON escapes, but not Unicode).
+ * Text every place it goes can carry: PostgreSQL (no NUL: JSON allows it, text and jsonb do not),
+ * Unicode (no lone UTF-16 surrogate, which JSON escapes allow) and the XML of the RSS and Atom
+ * feeds (no other control character but tab and line breaks, no U+FFFE or U+FFFF), so a story
+ * reads the same in every format.
  */
-export const isStorableText = (value: string): boolean => !value.includes('\u0000') && value.isWellFormed();
+export const isStorableText = (value: string): boolean => !NOT_IN_XML.test(value) && value.isWellFormed();
+
+const NOT_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** Whether the text shows anything: not only white space, control or format characters (a zero-width space). */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}]/u;
 
 export const IsStorableText = (options: ValidationOptions = {}) =>
   ValidateBy(
@@ -15,7 +22,7 @@ export const IsStorableText = (options: ValidationOptions = {}) =>
       name: 'isStorableText',
       validator: {
         validate: (value) => typeof value === 'string' && isStorableText(value),
-        defaultMessage: () => '$property must not contain NUL characters or unpaired surrogates',
+        defaultMessage: () => '$property must not contain control characters (but tab and line breaks), U+FFFE, U+FFFF or unpaired surrogates',
       },
     },
     options,
@@ -25,7 +32,7 @@ export const IsStorableText = (options: ValidationOptions = {}) =>
 export const IsText = (maxLength: number, options: ValidationOptions = {}) =>
   applyDecorators(
     IsString(options),
-    Matches(/\S/, { ...options, message: '$property must not be blank' }),
+    Matches(VISIBLE, { ...options, message: '$property must not be blank' }),
     IsStorableText(options),
     MaxLength(maxLength, options),
   );

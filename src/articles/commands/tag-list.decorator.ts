@@ -21,6 +21,6 @@ export const TagList = () =>
     IsArray(),
     ArrayMaxSize(ARTICLE_LIMITS.tags),
     // Tags name topics: "Politics" and "politics" are one tag.
-    ArrayUnique((tag: unknown) => (typeof tag === 'string' ? tag.toLowerCase() : tag)),
+    ArrayUnique((tag: unknown) => (typeof tag === 'string' ? tag.toLowerCase() : tag), { message: '$property must differ other than in case' }),
     IsText(ARTICLE_LIMITS.tag, { each: true }),
   );

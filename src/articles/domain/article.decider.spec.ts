@@ -353,10 +353,16 @@ describe('article decider', () => {
       },
     );
 
-    it.each([dave, carol, erin])('refuses $name, neither author nor editor, with 403', (actor) => {
+    it('refuses dave, a reporter who is no author, with 403', () => {
+      given(draftStory)
+        .when(reviseArticle({ body: 'B' }, dave))
+        .thenThrows(ArticleForbiddenError, forbidden('article.not-author'));
+    });
+
+    it.each([carol, erin, { ...alice, roles: ['fact_checker' as const] }])('refuses $name ($roles), neither reporter nor editor, with 403, authorship or not', (actor) => {
       given(draftStory)
         .when(reviseArticle({ body: 'B' }, actor))
-        .thenThrows(ArticleForbiddenError, forbidden('article.not-author'));
+        .thenThrows(ArticleForbiddenError, forbidden('article.role-not-allowed'));
     });
 
     it.each([alice, bob])('refuses $name with 409 once retracted', (actor) => {
@@ -406,6 +412,13 @@ describe('article decider', () => {
     it.each([bob, dave])('refuses $name, who is not an author, with 403', (actor) => {
       given(draftStory).when(submitArticle(actor)).thenThrows(ArticleForbiddenError, forbidden('article.not-author'));
     });
+
+    it.each([{ ...alice, roles: ['fact_checker' as const] }, { ...alice, roles: ['admin' as const] }])(
+      'refuses the author holding only $roles with 403, as a revision is refused',
+      (actor) => {
+        given(draftStory).when(submitArticle(actor)).thenThrows(ArticleForbiddenError, forbidden('article.role-not-allowed'));
+      },
+    );
 
     refusedIn(except('draft', 'changes_requested'), () => submitArticle());
   });
@@ -691,6 +704,13 @@ describe('article decider', () => {
       given(approvedWithVerdicts('true', 'mostly_false'))
         .when(schedulePublish())
         .thenThrows(ArticleConflictError, conflict('article.publish-gate', 'approved'));
+    });
+
+    it('moves a scheduled story whose gate has closed since (a claim added after scheduling): it fires only once the gate opens', () => {
+      const later = new Date('2025-12-04T06:00:00.000Z');
+      given([...scheduledStory, claimAdded({ id: 'c-late', text: 'A claim added after scheduling.', quote: null }, 40)])
+        .when(schedulePublish(later))
+        .then([scheduledNow(later)]);
     });
 
     it.each([alice, carol, erin])('refuses $name ($roles) with 403', (actor) => {

@@ -278,6 +278,8 @@ function draftArticle({ data }: DraftArticle, state: ArticleState): ArticleEvent
 }
 
 function reviseArticle({ data }: ReviseArticle, article: Article): ArticleEvent[] {
+  // Authorship alone is not enough: an author who now holds only other roles writes no copy.
+  requireRole(data.actor, ['reporter', 'editor'], 'ReviseArticle');
   const editor = hasRole(data.actor, 'editor');
   if (!editor && !isAuthor(article, data.actor)) {
     throw new ArticleForbiddenError(
@@ -317,6 +319,7 @@ function reviseArticle({ data }: ReviseArticle, article: Article): ArticleEvent[
 }
 
 function submitArticle({ data }: SubmitArticle, article: Article): ArticleEvent[] {
+  requireRole(data.actor, ['reporter', 'editor'], 'SubmitArticle');
   if (!isAuthor(article, data.actor)) {
     throw new ArticleForbiddenError('article.not-author', `Only an author of article ${article.id} may submit it.`);
   }
@@ -437,7 +440,10 @@ function schedulePublish({ data }: SchedulePublish, article: Article): ArticleEv
   requireStatus(article, ['approved', 'scheduled'], 'SchedulePublish');
   const { publishAt, now } = data;
   validate(requireFuture('publishAt', publishAt, now));
-  requireGate(article);
+  // Moving a scheduled story's time needs no open gate: the gate is checked again when it fires
+  // (the story waits until it opens), and an editor must be able to push an embargo back while a
+  // claim added since waits for its verdict.
+  if (article.status === 'approved') requireGate(article);
   return [
     {
       type: 'PublishScheduled',

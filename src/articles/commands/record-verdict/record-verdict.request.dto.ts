@@ -24,7 +24,7 @@ export class RecordVerdictRequest {
       'http(s) URLs of the evidence, all different. International addresses (IRIs) are recorded as URIs (punycode host, percent-encoded path), and the length limit counts them so.',
   })
   // Checked last (rules run bottom-up), as recorded: two spellings of one IRI are one source.
-  @ArrayUnique()
+  @ArrayUnique({ message: '$property must not repeat a URL' })
   @Transform(({ value }) => (Array.isArray(value) ? value.map(iriToUri) : value))
   // Characters RFC 3986 does not allow (`|`, `{`, a broken %-escape): FactChecked's schema would refuse them.
   @ValidateBy(

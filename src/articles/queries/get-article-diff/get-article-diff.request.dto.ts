@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, ValidateBy } from 'class-validator';
 import { IsIntegerParam } from '#libs/read-models';
-
-const MAX_VERSION = 2_147_483_647;
+import { MAX_ARTICLE_VERSION } from '../../article-limits.js';
 
 /** `GET /articles/:id/diff?from=N[&to=M]`; `to` defaults to the current version. */
 export class GetArticleDiffRequest {
@@ -18,11 +17,11 @@ export class GetArticleDiffRequest {
       defaultMessage: (args) => `from must not be higher than to (${(args!.object as GetArticleDiffRequest).to})`,
     },
   })
-  @IsIntegerParam(1, MAX_VERSION)
+  @IsIntegerParam(1, MAX_ARTICLE_VERSION)
   from!: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'The newer version; the current one by default' })
   @IsOptional()
-  @IsIntegerParam(1, MAX_VERSION)
+  @IsIntegerParam(1, MAX_ARTICLE_VERSION)
   to?: number;
 }
