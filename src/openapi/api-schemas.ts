@@ -628,6 +628,22 @@ export class ClaimReviewAuthorSchema {
   name!: string;
 }
 
+export class ClaimAppearanceSchema {
+  @ApiProperty({ name: '@type', enum: ['CreativeWork'] })
+  type!: 'CreativeWork';
+
+  @ApiProperty({ format: 'uri', description: "The story's URL" })
+  url!: string;
+}
+
+export class ReviewedClaimSchema {
+  @ApiProperty({ name: '@type', enum: ['Claim'] })
+  type!: 'Claim';
+
+  @ApiProperty({ type: () => ClaimAppearanceSchema, description: 'Where the claim appears: the story' })
+  appearance!: ClaimAppearanceSchema;
+}
+
 export class ClaimReviewRatingSchema {
   @ApiProperty({ name: '@type', enum: ['Rating'] })
   type!: 'Rating';
@@ -658,6 +674,9 @@ export class ClaimReviewSchema {
 
   @ApiProperty({ description: 'The claim' })
   claimReviewed!: string;
+
+  @ApiProperty({ type: () => ReviewedClaimSchema })
+  itemReviewed!: ReviewedClaimSchema;
 
   @ApiProperty({ format: 'date-time', description: 'When the verdict was given, or when the story was published if that was later' })
   datePublished!: string;

@@ -28,13 +28,18 @@ const PAYLOADS: Payload[] = [
   { name: 'HTML: attribute break-out', text: '"><img src=x onerror=alert(1)>' },
   { name: 'HTML: script end in JSON-LD', text: '</script><script>alert(document.cookie)</script>' },
   { name: 'XML: CDATA end, comment, entities', text: ']]><!-- --> &amp; &lt;b&gt; <![CDATA[x' },
-  { name: 'Unicode: controls and separators', text: 'tab\there \u0007bell \u001b[31m \u2028\u2029 \u202e' },
+  { name: 'Unicode: tab, separators, bidi override, zero-width space', text: 'tab\there \u2028\u2029 \u202e \u200bx' },
 ];
 
-/** Text PostgreSQL cannot store in text or jsonb: the service must refuse it (4xx), not fail on it. */
+/**
+ * Text PostgreSQL cannot store in text or jsonb (NUL, a lone surrogate), or the XML of the RSS and
+ * Atom feeds cannot carry (other control characters): the service must refuse it (4xx), not fail
+ * on it, nor serve one text in JSON and another in the feeds.
+ */
 const UNSTORABLE: Payload[] = [
   { name: 'NUL', text: 'before\u0000after' },
   { name: 'lone surrogate', text: 'before\ud800after' },
+  { name: 'control characters', text: 'bell\u0007 escape\u001b[31m' },
 ];
 
 /** What one payload went through: a story carrying it in every field, and a story retracted for it. */
@@ -547,7 +552,7 @@ describe('injection: hostile text is stored and served back inert', () => {
     });
   });
 
-  describe('text PostgreSQL cannot store (NUL, lone surrogates) is refused with a 4xx, never a 500', () => {
+  describe('text PostgreSQL cannot store (NUL, lone surrogates) or XML cannot carry (control characters) is refused with a 4xx, never a 500', () => {
     /** Each channel: the article state it needs (null: none), and the request carrying the text. */
     interface Channel {
       name: string;

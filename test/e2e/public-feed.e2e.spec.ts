@@ -226,6 +226,7 @@ describe('public feed and public article', () => {
       '@type': 'ClaimReview',
       url: `${baseUrl}/public/articles/${seed.slug}#claim-${seed.claimIds[0]}`,
       claimReviewed: expect.any(String),
+      itemReviewed: { '@type': 'Claim', appearance: { '@type': 'CreativeWork', url: `${baseUrl}/public/articles/${seed.slug}` } },
       datePublished: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       author: { '@type': 'Organization', name: 'Newsroom' },
       reviewRating: { '@type': 'Rating', ratingValue: 5, bestRating: 5, worstRating: 1, alternateName: 'True' },

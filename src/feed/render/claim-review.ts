@@ -19,6 +19,8 @@ export interface ClaimReview {
   '@type': 'ClaimReview';
   url: string;
   claimReviewed: string;
+  /** The claim as a thing of its own, and where it appears: the story that makes it. */
+  itemReviewed: { '@type': 'Claim'; appearance: { '@type': 'CreativeWork'; url: string } };
   datePublished: string;
   author: { '@type': 'Organization'; name: string };
   reviewRating: {
@@ -40,6 +42,7 @@ export function claimReviewOf(article: Pick<PublicArticle, 'url' | 'publishedAt'
     '@type': 'ClaimReview',
     url: `${article.url}#${claimAnchor(claim)}`,
     claimReviewed: claim.text,
+    itemReviewed: { '@type': 'Claim', appearance: { '@type': 'CreativeWork', url: article.url } },
     // A verdict given before publication was published with the story.
     datePublished: claim.checkedAt > article.publishedAt ? claim.checkedAt : article.publishedAt,
     author: { '@type': 'Organization', name: PUBLISHER_NAME },

@@ -15,7 +15,8 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 const NEWSROOM_NAMESPACE = 'https://newsroom.dev/ns/feed';
 
-// Characters XML 1.0 does not allow at all, not even escaped (a headline may carry them).
+// Characters XML 1.0 does not allow at all, not even escaped. Input refuses them (isStorableText),
+// but events stored before it did may carry them.
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const xmlText = (text: string): string => text.replace(XML_INVALID, '');
 

@@ -42,6 +42,7 @@ describe('ClaimReview', () => {
       '@type': 'ClaimReview',
       url: `${article.url}#claim-k1`,
       claimReviewed: `Claim ${XSS}`,
+      itemReviewed: { '@type': 'Claim', appearance: { '@type': 'CreativeWork', url: article.url } },
       // Rated before publication: the review was published with the story.
       datePublished: '2025-11-24T09:00:00.000Z',
       author: { '@type': 'Organization', name: 'Newsroom' },
