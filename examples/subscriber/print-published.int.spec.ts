@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaClient } from '#libs/kafka';
+import { uniqueName, waitFor } from '#libs/testing';
 import { cloudEventMessage, correctionData, publishedData } from '../../libs/subscriber/src/testing/cloud-event-messages.js';
-import { uniqueName, waitFor } from '../../libs/subscriber/src/testing/kafka-helpers.js';
 import { optionsFromEnv, printPublished } from './print-published.js';
 
 /** Runs the example against the real broker and reads what it prints. */

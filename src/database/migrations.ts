@@ -1,5 +1,5 @@
 import { EVENT_STORE_MIGRATIONS } from '#libs/event-store';
-import { CreateRelayCheckpoints1764230100000 } from '#libs/kafka';
+import { CreateRelayCheckpoints1764230100000 } from '#libs/outbox-relay';
 import { CreateProjectionRunnerTables1764230200000 } from '#libs/projections';
 import { CreateEditorBoard1764231000000 } from '../board/migrations/1764231000000-create-editor-board.js';
 import { CreateFactCheckQueue1764231100000 } from '../fact-checks/migrations/1764231100000-create-fact-check-queue.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { OutboxRelay } from '#libs/kafka';
+import type { OutboxRelay } from '#libs/outbox-relay';
 import { RelayWorker } from '../relay/relay-worker.js';
 import { shortCache } from './short-cache.js';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { OutboxRelay, OutboxRelayStats } from '#libs/kafka';
+import type { OutboxRelay, OutboxRelayStats } from '#libs/outbox-relay';
 import { LAG_COUNT_CAP, ProjectionLag, type ProjectionLagReport } from '../health/projection-lag.js';
 import { RelayStatus } from '../health/relay-status.js';
 import { MetricsRegistry } from './metrics-registry.js';

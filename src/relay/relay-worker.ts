@@ -6,7 +6,8 @@ import {
   REACTION_CLOUD_EVENT_TYPES,
   REACTION_STREAM_TYPE,
 } from '#libs/contracts';
-import { KafkaClient, OutboxRelay, routeByStreamType } from '#libs/kafka';
+import { KafkaClient } from '#libs/kafka';
+import { OutboxRelay, routeByStreamType } from '#libs/outbox-relay';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { topicOf, topicSpecs } from './kafka-topics.js';

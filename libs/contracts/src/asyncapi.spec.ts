@@ -54,9 +54,9 @@ describe('asyncapi.yaml', () => {
     expect(messagesOf(NEWSROOM_TOPICS.reactions).sort()).toEqual(Object.values(REACTION_CLOUD_EVENT_TYPES).sort());
   });
 
-  it('lets subscribers receive every message, keyed by article id', () => {
+  it('says Newsroom sends every message, keyed by article id', () => {
     const operations = document.operations().all();
-    expect(operations.map((operation) => operation.action())).toEqual(['receive', 'receive']);
+    expect(operations.map((operation) => operation.action())).toEqual(['send', 'send']);
     expect(operations.flatMap((operation) => operation.messages().all()).length).toBe(13 + 3);
     for (const message of document.messages().all()) {
       const kafka = message.bindings().get('kafka');

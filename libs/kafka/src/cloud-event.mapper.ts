@@ -1,5 +1,4 @@
 import { articleIdOfData, CLOUD_EVENT_HEADERS } from '#libs/contracts';
-import type { RecordedEvent } from '#libs/event-store';
 import type { IncomingMessage, OutgoingMessage } from './kafka.types.js';
 
 /**
@@ -55,8 +54,22 @@ export class CloudEventMessageError extends Error {
   }
 }
 
+/**
+ * What a message is made of: a stored event (the event store's RecordedEvent fits). Written out
+ * here so that this library, and the subscriber built on it, need no event store.
+ */
+export interface PublishableEvent {
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  data: unknown;
+  recordedAt: Date;
+  position: number;
+}
+
 /** The article id an event is keyed by: its `data.articleId`. */
-function articleIdOf(event: RecordedEvent): string {
+function articleIdOf(event: PublishableEvent): string {
   const articleId = articleIdOfData(event.data);
   if (articleId === undefined || articleId.length === 0) {
     throw new CloudEventMessageError(
@@ -67,7 +80,7 @@ function articleIdOf(event: RecordedEvent): string {
 }
 
 /** A recorded event as a Kafka message keyed by its article id. */
-export function toCloudEventMessage(event: RecordedEvent, options: CloudEventMessageOptions): OutgoingMessage {
+export function toCloudEventMessage(event: PublishableEvent, options: CloudEventMessageOptions): OutgoingMessage {
   if (!options.type) throw new CloudEventMessageError(`no ce_type for event ${event.eventId} (${event.type})`);
   const articleId = articleIdOf(event);
   // The producer's timestamp stays the send time: stamping old recordedAt values on a backlog would

@@ -4,5 +4,3 @@ export { KafkaProducer, type KafkaProducerOptions } from './kafka-producer.js';
 export { DEFAULT_SESSION_TIMEOUT_MS, KafkaConsumer, type BatchHandler, type IncomingBatch, type KafkaConsumerOptions } from './kafka-consumer.js';
 export { resetConsumerGroupOffsets } from './consumer-group-offsets.js';
 export * from './cloud-event.mapper.js';
-export * from './outbox-relay.js';
-export { CreateRelayCheckpoints1764230100000 } from './migrations/1764230100000-create-relay-checkpoints.js';

@@ -1,6 +1,6 @@
 import { KafkaClient } from './kafka-client.js';
 import type { IncomingMessage } from './kafka.types.js';
-import { kafkaBrokersFromEnv, memoryLogger, uniqueName, waitFor } from './testing/kafka-test-helpers.js';
+import { kafkaBrokersFromEnv, memoryLogger, uniqueName, waitFor } from '#libs/testing';
 
 describe('KafkaClient (real broker)', () => {
   const logger = memoryLogger();

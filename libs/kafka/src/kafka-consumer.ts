@@ -51,6 +51,12 @@ export interface IncomingBatch {
   heartbeat(): Promise<void>;
   /** True once a rebalance or seek made this batch obsolete: stop and let it be redelivered. */
   isStale(): boolean;
+  /**
+   * For a handler that works message by message (the subscriber): the messages up to this offset
+   * are done. Should the handler then fail, they are committed all the same, and only the rest of
+   * the batch comes again. A handler that applies its batch as a whole never calls it.
+   */
+  resolveOffset(offset: string): void;
 }
 
 /**
@@ -121,6 +127,10 @@ export class KafkaConsumer {
       eachBatch: async ({ batch, heartbeat, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0 || isStale()) return;
         const { topic, partition } = batch;
+        // The committed offset is the next one to read.
+        const commitUpTo = (offset: string) =>
+          commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] }] });
+        let done: string | undefined;
         try {
           await handler({
             topic,
@@ -128,17 +138,20 @@ export class KafkaConsumer {
             messages: batch.messages.map((message) => toIncomingMessage(topic, partition, message)),
             heartbeat,
             isStale,
+            resolveOffset: (offset) => {
+              done = offset;
+              resolveOffset(offset);
+            },
           });
         } catch (error) {
+          // What the handler finished stays finished: the batch comes again from the failure on.
+          if (done !== undefined && !isStale()) await commitUpTo(done).catch(() => undefined);
           throw retriable(error);
         }
         if (isStale()) return;
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
-        // The committed offset is the next one to read.
-        await commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
-        });
+        await commitUpTo(last);
       },
     });
   }

@@ -26,14 +26,11 @@ const messageOf = (index: number) =>
     {
       eventId: `0196f5f2-1c2b-7a55-9c1e-${String(index).padStart(12, '0')}`,
       streamId: `reaction-0196f5f2-1c2b-7a55-9c1e-3a6a0d7f2a11:reader-${'x'.repeat(index % 40)}`,
-      streamType: 'reaction',
       streamVersion: index + 1,
       type: 'ReactionAdded',
       data: { articleId: '0196f5f2-1c2b-7a55-9c1e-3a6a0d7f2a11', kind: 'like', note: 'é✓'.repeat(index % 7) },
-      metadata: { actor: { sub: 'reader:x', name: 'Reader', roles: [] } },
       recordedAt: new Date(Date.UTC(2026, 10, 28, 6, 0, index % 60)),
       position: 1_000_000 + index,
-      transactionId: '1234',
     },
     { type: 'newsroom.reaction.added.v1' },
   );

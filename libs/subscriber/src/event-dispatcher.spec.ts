@@ -1,9 +1,10 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { memoryLogger } from '#libs/testing';
 import { EventDispatcher } from './event-dispatcher.js';
 import type { NewsroomCloudEvent, UnknownCloudEvent } from './newsroom-cloud-event.js';
 import { InMemorySeenStore, type SeenStore } from './seen-store.js';
 import { cloudEventMessage, correctionData, delivered, publishedData } from './testing/cloud-event-messages.js';
-import { memoryLogger } from './testing/kafka-helpers.js';
 
 const articleId = randomUUID();
 
@@ -139,7 +140,7 @@ describe('EventDispatcher', () => {
     expect(await dispatcher.dispatch(batchOf([nullData, extraField, missingField, published('After')]))).toEqual({ handled: 1, duplicates: 0, ignored: 0, invalid: 3 });
     expect(handled).toEqual(['After']);
     expect(invalid).toEqual([
-      expect.stringMatching(/^0: the data of newsroom.article.published.v1 event .* does not match its schema: \/ must be object/),
+      expect.stringMatching(/^0: newsroom.article.published.v1 event .* breaks the contract: data: \/ must be object/),
       expect.stringMatching(/^1: .*must NOT have additional properties \(surprise\)/),
       expect.stringMatching(/^2: .*must have required property 'headline'/),
     ]);
@@ -148,6 +149,60 @@ describe('EventDispatcher', () => {
     const trusting = new EventDispatcher({ seenStore: new InMemorySeenStore(), validatePayloads: false });
     trusting.on('newsroom.article.published.v1', () => undefined);
     expect(await trusting.dispatch(batchOf([nullData, extraField]))).toMatchObject({ handled: 2, invalid: 0 });
+  });
+
+  it('skips events whose headers break the contract, or whose key, ce_subject and articleId name different articles', async () => {
+    const good = published('Good');
+    const badId = { ...published('x'), headers: { ...published('x').headers, ce_id: 'not-a-uuid' } };
+    const badTime = { ...published('x'), headers: { ...published('x').headers, ce_time: 'yesterday' } };
+    const otherKey = { ...published('x'), key: randomUUID() };
+    const otherSubject = { ...published('x'), headers: { ...published('x').headers, ce_subject: randomUUID() }, key: '' };
+    const invalid: string[] = [];
+    const handled: string[] = [];
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore(), onInvalid: (error, origin) => void invalid.push(`${origin.offset}: ${error.message}`) });
+    dispatcher.on('newsroom.article.published.v1', (event) => void handled.push(event.data.headline));
+    otherSubject.key = otherSubject.headers.ce_subject;
+
+    expect(await dispatcher.dispatch(batchOf([badId, badTime, otherKey, otherSubject, good]))).toMatchObject({ handled: 1, invalid: 4 });
+    expect(handled).toEqual(['Good']);
+    expect(invalid).toEqual([
+      expect.stringMatching(/^0: .*headers: .*ce_id/),
+      expect.stringMatching(/^1: .*headers: .*ce_time/),
+      expect.stringMatching(/^2: .*the key .* is not ce_subject/),
+      expect.stringMatching(/^3: .*data.articleId .* is not ce_subject/),
+    ]);
+  });
+
+  it('marks each message done as it goes, so a failure later in the batch does not repeat it', async () => {
+    const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+    dispatcher.on('newsroom.article.published.v1', (event) => {
+      if (event.data.headline === 'Fails') throw new Error('downstream unavailable');
+    });
+    const resolved: string[] = [];
+    const batch = { ...batchOf([published('First'), published('Second'), published('Fails'), published('Never')]), resolveOffset: (offset: string) => void resolved.push(offset) };
+
+    await expect(dispatcher.dispatch(batch)).rejects.toThrow('downstream unavailable');
+    expect(resolved).toEqual(['0', '1']);
+  });
+
+  it('keeps the group membership alive while a handler takes longer than the session timeout', async () => {
+    jest.useFakeTimers();
+    try {
+      let heartbeats = 0;
+      let finish!: () => void;
+      const dispatcher = new EventDispatcher({ seenStore: new InMemorySeenStore() });
+      dispatcher.on('newsroom.article.published.v1', () => new Promise<void>((resolve) => (finish = resolve)));
+      const dispatched = dispatcher.dispatch({ ...batchOf([published('Slow')]), heartbeat: async () => void heartbeats++ });
+      await jest.advanceTimersByTimeAsync(15_000);
+      expect(heartbeats).toBeGreaterThanOrEqual(14);
+      finish();
+      await dispatched;
+      const during = heartbeats;
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(heartbeats).toBe(during); // none once the handler is done
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('stops when the batch goes stale (a rebalance), leaving the rest for redelivery', async () => {

@@ -1,4 +1,4 @@
-import { createContractValidator, isNewsroomCeType, type ContractValidator, type NewsroomCeType } from '#libs/contracts';
+import { articleIdOfData, createContractValidator, isNewsroomCeType, TOPIC_OF_CE_TYPE, type ContractValidator, type NewsroomCeType } from '#libs/contracts';
 import { CloudEventMessageError, fromCloudEventMessage, type CloudEventEnvelope, type IncomingMessage, type KafkaLogger } from '#libs/kafka';
 import type { EventHandler, MessageOrigin, UnknownCloudEvent } from './newsroom-cloud-event.js';
 import type { SeenStore } from './seen-store.js';
@@ -12,7 +12,11 @@ export interface EventDispatcherOptions {
    * ce_type's schema; without it they are skipped (and logged, given a logger).
    */
   onInvalid?: (error: CloudEventMessageError, origin: MessageOrigin) => void | Promise<void>;
-  /** Check each contract event's data against its JSON Schema before its handler sees it (default true). */
+  /**
+   * Check each contract event against the contract before its handler sees it (default true): its
+   * headers and its data against their JSON Schemas, and its key, ce_subject and data.articleId
+   * naming the same article.
+   */
   validatePayloads?: boolean;
   logger?: KafkaLogger;
 }
@@ -22,7 +26,16 @@ export interface DispatchableBatch {
   messages: readonly IncomingMessage[];
   heartbeat?(): Promise<void>;
   isStale?(): boolean;
+  /** Marks the messages up to this offset done, so a later failure in the batch does not repeat them. */
+  resolveOffset?(offset: string): void;
 }
+
+/**
+ * While a handler runs, the group is told this often that the member is alive: a handler slower
+ * than the session timeout must not cost the member its partitions (kafkajs sends at most one
+ * heartbeat per heartbeat interval, however often asked).
+ */
+const HEARTBEAT_WHILE_HANDLING_MS = 1_000;
 
 /** What happened to the messages of one batch. */
 export interface DispatchCounts {
@@ -40,8 +53,7 @@ export interface DispatchCounts {
  * Turns consumed messages into typed events and hands each to the handler registered for its
  * ce_type, once: an event id already in the seen store is skipped, and an id is only added after
  * its handler succeeded. A handler that throws stops the batch; the error goes up to the consumer,
- * which then commits nothing, so the batch comes again and the events before the failure are
- * skipped as duplicates.
+ * which commits the messages dealt with before it, so the failed event comes again first.
  */
 export class EventDispatcher {
   // Stored untyped: each type's entry holds that type's handler, and only gets events of that type.
@@ -78,15 +90,16 @@ export class EventDispatcher {
       // A rebalance gave the partition away: the rest is redelivered to its new owner.
       if (batch.isStale?.()) break;
       const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset };
-      const outcome = await this.dispatchOne(message, origin);
+      const outcome = await this.dispatchOne(message, origin, batch);
       counts[outcome]++;
       this.runningTotals[outcome]++;
+      batch.resolveOffset?.(message.offset);
       if (outcome === 'handled') await batch.heartbeat?.();
     }
     return counts;
   }
 
-  private async dispatchOne(message: IncomingMessage, origin: MessageOrigin): Promise<keyof DispatchCounts> {
+  private async dispatchOne(message: IncomingMessage, origin: MessageOrigin, batch: DispatchableBatch): Promise<keyof DispatchCounts> {
     let envelope: CloudEventEnvelope;
     try {
       envelope = fromCloudEventMessage(message);
@@ -97,15 +110,18 @@ export class EventDispatcher {
 
     const { type } = envelope;
     const handle: UntypedHandler | undefined = isNewsroomCeType(type) ? this.handlers.get(type) : this.options.onUnknown;
-    if (!handle) return 'ignored';
-    const dataErrors = isNewsroomCeType(type) && this.contract ? this.contract.dataErrors(type, envelope.data) : [];
-    if (dataErrors.length > 0) {
-      return this.invalid(new CloudEventMessageError(`the data of ${envelope.type} event ${envelope.id} does not match its schema: ${dataErrors.join('; ')}`), origin);
+    if (!handle) {
+      this.options.logger?.debug?.(`Ignored a ${type} event (no handler) at ${describeOrigin(origin)}`);
+      return 'ignored';
+    }
+    const contractErrors = isNewsroomCeType(type) && this.contract ? this.breachesOfContract(type, message, envelope) : [];
+    if (contractErrors.length > 0) {
+      return this.invalid(new CloudEventMessageError(`${envelope.type} event ${envelope.id} breaks the contract: ${contractErrors.join('; ')}`), origin);
     }
     if (await this.options.seenStore.has(envelope.id)) return 'duplicates';
 
     try {
-      await handle({ ...envelope, origin });
+      await whileBeating(batch, () => handle({ ...envelope, origin }));
     } catch (error) {
       this.options.logger?.error(
         `Handler for ${envelope.type} failed on event ${envelope.id} at ${describeOrigin(origin)}; ` +
@@ -117,6 +133,18 @@ export class EventDispatcher {
     return 'handled';
   }
 
+  private breachesOfContract(type: NewsroomCeType, message: IncomingMessage, envelope: CloudEventEnvelope): string[] {
+    const errors = [
+      ...this.contract!.headerErrors(TOPIC_OF_CE_TYPE[type], message.headers).map((error) => `headers: ${error}`),
+      ...this.contract!.dataErrors(type, envelope.data).map((error) => `data: ${error}`),
+    ];
+    const key = message.key?.toString('utf8');
+    if (key !== envelope.subject) errors.push(`the key (${key}) is not ce_subject (${envelope.subject})`);
+    const articleId = articleIdOfData(envelope.data);
+    if (articleId !== undefined && articleId !== envelope.subject) errors.push(`data.articleId (${articleId}) is not ce_subject (${envelope.subject})`);
+    return errors;
+  }
+
   private async invalid(error: CloudEventMessageError, origin: MessageOrigin): Promise<'invalid'> {
     if (this.options.onInvalid) await this.options.onInvalid(error, origin);
     else this.options.logger?.warn(`Skipped an invalid message at ${describeOrigin(origin)}: ${error.message}`);
@@ -125,5 +153,24 @@ export class EventDispatcher {
 }
 
 type UntypedHandler = (event: UnknownCloudEvent) => void | Promise<void>;
+
+/** Runs a handler while heartbeating for it (a failed heartbeat is the rebalance isStale reports next). */
+async function whileBeating(batch: DispatchableBatch, handle: () => void | Promise<void>): Promise<void> {
+  const heartbeat = batch.heartbeat?.bind(batch);
+  if (heartbeat === undefined) return handle();
+  let beating = false;
+  const timer = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    heartbeat()
+      .catch(() => undefined)
+      .finally(() => (beating = false));
+  }, HEARTBEAT_WHILE_HANDLING_MS);
+  try {
+    await handle();
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 const describeOrigin = ({ topic, partition, offset }: MessageOrigin) => `${topic}[${partition}]@${offset}`;

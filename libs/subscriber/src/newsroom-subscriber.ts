@@ -21,7 +21,7 @@ export interface SubscriberOptions {
   seenStore?: SeenStore;
   onUnknown?: EventDispatcherOptions['onUnknown'];
   onInvalid?: EventDispatcherOptions['onInvalid'];
-  /** Check each event's data against its ce_type's JSON Schema before a handler sees it (default true). */
+  /** Check each event's headers and data against the contract before a handler sees it (default true). */
   validatePayloads?: boolean;
   /** Where the subscriber and the Kafka client report; nothing is logged without one. */
   logger?: KafkaLogger;
@@ -34,10 +34,10 @@ export interface SubscriberOptions {
  *     .on('newsroom.article.published.v1', async (event) => index(event.data));
  *   await subscriber.start();
  *
- * At-least-once: a batch's offsets are committed only after every handler in it succeeded, and a
- * failure delivers the batch again; events already handled are skipped by their ce_id. Events of
- * one article arrive in order. A handler that keeps failing holds up its partition: nothing is lost
- * or skipped behind your back, so catch what you mean to skip.
+ * At-least-once: an event's offset is committed once its handler succeeded, and a failure delivers
+ * the failed event again (with the rest of its batch); events already handled are skipped by their
+ * ce_id. Events of one article arrive in order. A handler that keeps failing holds up its partition:
+ * nothing is lost or skipped behind your back, so catch what you mean to skip.
  */
 export class NewsroomSubscriber {
   private readonly kafka: KafkaClient;

@@ -7,3 +7,4 @@ export * from './decider-specification.js';
 export * from './generic-plan.js';
 export * from './switchable-bootstrap.js';
 export * from './until.js';
+export * from './kafka-test-support.js';

@@ -23,7 +23,7 @@ const personSchema = (description: string): JSONSchema => ({
   additionalProperties: false,
   properties: {
     id: nonBlankText('The staff member\'s id (the JWT `sub`), or `system:<name>` for a system actor.'),
-    name: nonBlankText('Display name.'),
+    name: nonBlankText('Display name. A staff member assigned without a name carries their id here until they act under a name of their own.'),
   },
 });
 
@@ -134,7 +134,7 @@ export const ARTICLE_EVENT_SCHEMAS: Record<ArticleEventType, JSONSchema> = {
 
   Published: eventDataSchema(
     'Published',
-    'The article is public. Carries the published content, so a subscriber can render the story from this event alone.',
+    'The article is public. Carries the whole story as published; later ArticleRevised and CorrectionIssued events change it, so a subscriber that shows the story applies them too.',
     {
       articleId,
       ...content,

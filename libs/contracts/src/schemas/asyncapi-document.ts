@@ -45,7 +45,13 @@ rebalance); a redelivered event keeps its \`ce_id\`, so deduplicate by \`ce_id\`
 
 Order: the message key is the article id, so all events of an article are on one partition and
 arrive in the order they happened: within one \`ce_streamid\`, \`ce_streamversion\` increases by
-one per event. There is no order across articles.
+one per event. There is no order across articles, nor across the two topics: a reaction may
+arrive before its article's Published event. A reaction is taken while the service still holds
+the article for published, so for a moment after an ArticleRetracted (about a second) a
+ReactionAdded may still follow it.
+
+A story's text lives in several events: Published carries it whole, as it was published; later
+ArticleRevised (only the changed fields) and CorrectionIssued events change what readers see.
 
 Evolution: new \`ce_type\` values and new headers may appear as the contract grows: ignore them.
 The payload of a \`ce_type\` never changes shape: its schema is closed (no additional properties),
@@ -72,7 +78,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       },
     },
     channels: Object.fromEntries(topics.map((topic) => [CHANNEL_IDS[topic], channel(topic)])),
-    operations: Object.fromEntries(topics.map((topic) => [`receive${capitalize(CHANNEL_IDS[topic])}`, receiveOperation(topic)])),
+    operations: Object.fromEntries(topics.map((topic) => [`send${capitalize(CHANNEL_IDS[topic])}`, sendOperation(topic)])),
     components: {
       schemas: {
         ...Object.fromEntries(topics.map((topic) => [HEADER_SCHEMA_IDS[topic], asAsyncApiSchema(cloudEventHeadersSchema(topic))])),
@@ -112,24 +118,23 @@ function channel(topic: NewsroomTopic) {
   };
 }
 
-function receiveOperation(topic: NewsroomTopic) {
+/**
+ * What Newsroom does on the channel. An AsyncAPI 3 document describes its application, and
+ * Newsroom sends: `send` (a subscriber's own document, or a code generator for one, takes the
+ * mirror image, `receive`).
+ */
+function sendOperation(topic: NewsroomTopic) {
   const channelId = CHANNEL_IDS[topic];
   return {
-    action: 'receive',
+    action: 'send',
     channel: { $ref: `#/channels/${channelId}` },
-    title: `Subscribe to ${NEWSROOM_TOPICS[topic]}`,
-    summary: 'Consume in a consumer group of your own; commit offsets after handling; dispatch on ce_type.',
+    title: `Newsroom publishes to ${NEWSROOM_TOPICS[topic]}`,
+    summary: 'Every committed event, keyed by article id; subscribe in a consumer group of your own and dispatch on ce_type.',
     description:
-      'Use a group id of your own (one per downstream service or projection). Commit a batch\'s offsets only ' +
-      'after it is handled: a failure then redelivers it. Deduplicate by `ce_id`. To replay from the ' +
-      'beginning, start a new group id or reset the group\'s offsets to the earliest.',
+      'To subscribe: use a group id of your own (one per downstream service or projection). Commit a batch\'s ' +
+      'offsets only after it is handled: a failure then redelivers it. Deduplicate by `ce_id`. To replay from ' +
+      'the beginning, start a new group id or reset the group\'s offsets to the earliest.',
     messages: CE_TYPES_BY_TOPIC[topic].map((ceType) => ({ $ref: `#/channels/${channelId}/messages/${ceType}` })),
-    bindings: {
-      kafka: {
-        groupId: { type: 'string', description: 'Your own consumer group id, e.g. `search-indexer`.' },
-        bindingVersion: KAFKA_BINDING_VERSION,
-      },
-    },
   };
 }
 

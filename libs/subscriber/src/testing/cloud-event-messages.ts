@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ARTICLE_STREAM_TYPE,
   articleStreamId,
   EVENT_TYPE_BY_CE_TYPE,
-  REACTION_STREAM_TYPE,
   reactionStreamId,
   TOPIC_OF_CE_TYPE,
   type EventDataOfCeType,
   type NewsroomCeType,
 } from '#libs/contracts';
-import type { RecordedEvent } from '#libs/event-store';
-import { toCloudEventMessage, type IncomingMessage, type OutgoingMessage } from '#libs/kafka';
+import { toCloudEventMessage, type IncomingMessage, type OutgoingMessage, type PublishableEvent } from '#libs/kafka';
 
 /** Test-only: messages as the service's relay writes them (not exported from the library). */
 
@@ -29,15 +26,12 @@ export function cloudEventMessage<Type extends NewsroomCeType>(spec: EventSpec<T
   const event = {
     eventId: spec.eventId ?? randomUUID(),
     streamId: ofArticle ? articleStreamId(articleId) : reactionStreamId(articleId, readerId ?? ''),
-    streamType: ofArticle ? ARTICLE_STREAM_TYPE : REACTION_STREAM_TYPE,
     streamVersion: spec.streamVersion ?? 1,
     type: EVENT_TYPE_BY_CE_TYPE[spec.type],
     data: spec.data,
-    metadata: { actor: { sub: 'erin', name: 'Erin Walsh', roles: ['editor'] } },
     recordedAt: new Date('2026-11-27T10:15:00.000Z'),
     position: spec.position ?? 1,
-    transactionId: '1',
-  } as RecordedEvent;
+  } satisfies PublishableEvent;
   return toCloudEventMessage(event, { type: spec.type });
 }
 

@@ -1,10 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { EventStore, LOG_BATCH_MAX_BYTES, LOG_START, type LogCheckpoint, type RecordedEvent } from '#libs/event-store';
-import { toCloudEventMessage } from './cloud-event.mapper.js';
-import type { KafkaClient } from './kafka-client.js';
-import type { KafkaProducer, KafkaProducerOptions } from './kafka-producer.js';
-import type { KafkaLogger, OutgoingMessage, TopicMessages, TopicSpec } from './kafka.types.js';
+import {
+  toCloudEventMessage,
+  type KafkaClient,
+  type KafkaLogger,
+  type KafkaProducer,
+  type KafkaProducerOptions,
+  type OutgoingMessage,
+  type TopicMessages,
+  type TopicSpec,
+} from '#libs/kafka';
 
 /** Where one event goes: its topic and its CloudEvents type. */
 export interface RelayRoute {

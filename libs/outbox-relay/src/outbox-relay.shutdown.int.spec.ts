@@ -1,17 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
-import { switchableBootstrap } from '#libs/testing';
-import { KafkaClient } from './kafka-client.js';
+import { KafkaClient } from '#libs/kafka';
+import { kafkaBrokersFromEnv, memoryLogger, switchableBootstrap, uniqueName, waitFor } from '#libs/testing';
 import { OutboxRelay, routeByStreamType, type OutboxRelayOptions } from './outbox-relay.js';
-import {
-  appendArticleEvents,
-  createTestStore,
-  kafkaBrokersFromEnv,
-  memoryLogger,
-  uniqueName,
-  waitFor,
-  type TestStore,
-} from './testing/kafka-test-helpers.js';
+import { appendArticleEvents, createTestStore, type TestStore } from './testing/relay-test-store.js';
 
 describe('OutboxRelay shutdown and lag (real PostgreSQL and Kafka)', () => {
   let db: TestStore;

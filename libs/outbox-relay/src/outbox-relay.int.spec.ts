@@ -1,22 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE, articleIdOfData, articleStreamId } from '#libs/contracts';
 import type { RecordedEvent } from '#libs/event-store';
-import { freePort } from '#libs/testing';
-import { KafkaClient } from './kafka-client.js';
-import type { KafkaConsumer } from './kafka-consumer.js';
+import { KafkaClient, type KafkaConsumer } from '#libs/kafka';
+import { collectMessages, freePort, kafkaBrokersFromEnv, memoryLogger, type ReceivedMessage, uniqueName, versionsByArticle, waitFor } from '#libs/testing';
 import { OutboxRelay, routeByStreamType, type OutboxRelayOptions } from './outbox-relay.js';
-import {
-  appendArticleEvents,
-  collectMessages,
-  createTestStore,
-  kafkaBrokersFromEnv,
-  memoryLogger,
-  uniqueName,
-  versionsByArticle,
-  waitFor,
-  type ReceivedMessage,
-  type TestStore,
-} from './testing/kafka-test-helpers.js';
+import { appendArticleEvents, createTestStore, type TestStore } from './testing/relay-test-store.js';
 
 const CONTRACT_HEADERS = [
   'ce_specversion',

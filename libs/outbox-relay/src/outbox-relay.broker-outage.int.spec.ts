@@ -1,18 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts';
-import { KafkaBroker } from '#libs/testing';
-import { KafkaClient } from './kafka-client.js';
+import { KafkaClient } from '#libs/kafka';
+import { collectMessages, KafkaBroker, memoryLogger, uniqueName, versionsByArticle, waitFor } from '#libs/testing';
 import { OutboxRelay, routeByStreamType } from './outbox-relay.js';
-import {
-  appendArticleEvents,
-  collectMessages,
-  createTestStore,
-  memoryLogger,
-  uniqueName,
-  versionsByArticle,
-  waitFor,
-  type TestStore,
-} from './testing/kafka-test-helpers.js';
+import { appendArticleEvents, createTestStore, type TestStore } from './testing/relay-test-store.js';
 
 /** A broker of its own, so that this file can stop and kill it without disturbing other specs. */
 describe('OutboxRelay across a broker outage', () => {
