@@ -309,6 +309,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (valid('NODE_ENV') === 'production' && (valid('JWT_SECRET') ?? '').length < 32) {
     problems.JWT_SECRET = 'required in production, at least 32 characters';
   }
+  // A deployment that forgot it would otherwise keep its newsroom in a folder inside the container.
+  if (valid('NODE_ENV') === 'production' && !env.DATABASE_URL && problems.DATABASE_URL === undefined) {
+    problems.DATABASE_URL = 'required in production: the embedded database is for trying the service on one machine';
+  }
   if (Object.keys(problems).length > 0) throw new ConfigError(problems);
 
   return {
