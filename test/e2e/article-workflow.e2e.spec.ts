@@ -216,7 +216,7 @@ describe('article workflow over HTTP', () => {
       expect(tooFar.body.errors).toEqual([{ field: 'version', message: 'version must be an integer from 1 to 2147483647' }]);
 
       const publishAt = new Date(Date.now() + 3_600_000).toISOString();
-      const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt }, { token: editor });
+      const scheduled = await http.post(`/articles/${id}/schedule`, { publishAt: publishAt.toLowerCase() }, { token: editor });
       expect(scheduled.status).toBe(200);
       const article = await http.get(`/articles/${id}`, { token: editor });
       expect(article.body).toMatchObject({ status: 'scheduled', publishAt });
