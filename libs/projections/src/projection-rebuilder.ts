@@ -125,7 +125,8 @@ interface SchemaObject {
  * transaction that locks the live tables, applies the last events and swaps the tables by renaming.
  * Readers see the old model until the commit and the new one after it; the live consumer carries
  * on, and its streams table (swapped too) makes it skip what the rebuild already applied. The new
- * tables get the old ones' index and constraint names, so later migrations find them by name.
+ * tables get the old ones' index and constraint names, so later migrations find them by name. A
+ * projection's `beforeSwap` runs just before the renames, for what the log cannot give back.
  */
 export class ProjectionRebuilder {
   private readonly batchSize: number;
@@ -219,6 +220,11 @@ export class ProjectionRebuilder {
             count(caughtUp, events, result);
             checkpoint = lastOf(events);
           }
+          await projection.beforeSwap?.({
+            query: (sql, params) => tx.query(sql, params as unknown[]),
+            live: (name) => tableOf(live, name, projection),
+            fresh: (name) => tableOf(fresh, name, projection),
+          });
           await this.swap(tx, projection, live, fresh);
           const totals = add(run.totals, caughtUp);
           await tx.query(
@@ -392,6 +398,12 @@ function freshTarget(projection: Projection, live: ApplyTarget): ApplyTarget {
     deadLettersTable: `${DEAD_LETTERS_TABLE}__rebuild_${projection.name.replace(/-/g, '_')}`,
     countOnCheckpoint: false,
   };
+}
+
+function tableOf(target: ApplyTarget, name: string, projection: Projection): string {
+  const physical = target.tables.get(name);
+  if (!physical) throw new Error(`projection ${projection.name} does not own table ${name}`);
+  return physical;
 }
 
 const physicalTables = (target: ApplyTarget): string[] => [...target.tables.values(), target.streamsTable];
