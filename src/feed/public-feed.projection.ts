@@ -285,6 +285,7 @@ async function listNewStories(events: readonly ProjectedEvent[], context: Projec
  * visible only with the swap (events the live consumer had not applied yet) are listed anew, in
  * the rebuild's order, above all of them. Only when the live table has lost its listing (a feed
  * rebuilt into an emptied table) is the rebuilt order, publication order, what readers get.
+ * Idempotent: run again in the swap, it changes only what live listed since, and the newcomers.
  */
 async function keepLiveListing(context: SwapContext): Promise<void> {
   const live = context.live(PUBLIC_FEED_TABLE);
@@ -294,7 +295,7 @@ async function keepLiveListing(context: SwapContext): Promise<void> {
     `UPDATE ${fresh} SET listed = ${live}.listed FROM ${live}
       WHERE ${live}.id = ${fresh}.id AND ${live}.listed IS NOT NULL AND ${fresh}.listed IS DISTINCT FROM ${live}.listed`,
   );
-  // No live batch runs during the swap; the live key anyway, as for every value readers will see.
+  // Under the live key, as every value readers will see (in the swap's transaction no live batch holds it).
   await context.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [listingLock(live)]);
   await context.query(
     `UPDATE ${fresh} SET listed = numbered.listed

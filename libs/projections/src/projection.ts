@@ -53,7 +53,9 @@ export interface Projection {
   /**
    * For what a projection keeps that the log cannot give back (when the public feed listed each
    * story): runs in a rebuild's swap transaction, after the last events, just before the fresh
-   * tables replace the live ones. No live batch is running and the live tables are locked.
+   * tables replace the live ones; no live batch is running and the live tables are locked. It runs
+   * once before that too, in a transaction of its own while live batches go on, so that the swap
+   * finds little left to do: it must be idempotent, and cheap when there is nothing to change.
    */
   beforeSwap?(context: SwapContext): Promise<void>;
 }
