@@ -277,7 +277,8 @@ async function rebuildPhase(cleanup: Cleanup): Promise<RebuildPhase> {
     ],
     'public-feed': async () => [
       expectEqual('rows', await one('SELECT count(*) AS n FROM public_feed'), expected.articles),
-      expectEqual('in feed', await one('SELECT count(*) AS n FROM public_feed WHERE published_at IS NOT NULL AND retraction IS NULL'), expected.publicStories),
+      expectEqual('in feed', await one('SELECT count(*) AS n FROM public_feed WHERE listed IS NOT NULL AND retraction IS NULL'), expected.publicStories),
+      expectEqual('published, not listed', await one('SELECT count(*) AS n FROM public_feed WHERE published_at IS NOT NULL AND listed IS NULL'), 0),
     ],
     'reaction-counts': async () => [
       expectEqual('reactions', await one('SELECT coalesce(sum("like" + dislike + love + funny + angry + sad + wow), 0) AS n FROM reaction_counts'), expected.currentReactions),
