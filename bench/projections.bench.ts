@@ -520,7 +520,7 @@ function liveReport(live: LiveResult, lines: string[]): void {
       `approve, publish = ${fmtInt(RATE / 4)} stories/s; ${WARMUP_SECONDS} s warm-up, ${LIVE_SECONDS} s measured, load kept on while the measured stories drain`,
   );
   lines.push(
-    `Sampler    GET /feed?limit=${FEED_LIMIT} every ${SAMPLER_MS} ms (first-seen = answer arrival; follows nextCursor when a pending story may sit lower): ` +
+    `Sampler    GET /feed?limit=${FEED_LIMIT} every ${SAMPLER_MS} ms (first-seen = answer arrival; follows nextCursor while a whole page is new to it, as a syncing client does): ` +
       `${fmtInt(live.sampler.pollsPerSecond)} polls/s, poll p50 ${fmtMs(live.sampler.pollMs.p50)} ms / p99 ${fmtMs(live.sampler.pollMs.p99)} ms / max ${fmtMs(live.sampler.pollMs.max)} ms, ` +
       `${fmtInt(live.sampler.extraPages)} extra pages, ${fmtInt(live.sampler.errors)} errors`,
   );
