@@ -60,7 +60,7 @@ export interface LiveOptions {
 const FEED_AT_REST_REQUESTS = 200;
 const MAX_SCHEDULE_DELAY_MS = 1000;
 
-/** Deeper pages the sampler may follow in one poll to find a story that became visible late. */
+/** Deeper pages the sampler may follow in one poll, while every story it reads is new to it. */
 const MAX_PAGES_PER_POLL = 30;
 
 /** Our own connections, told apart from the service's in pg_stat_activity. */
@@ -133,7 +133,6 @@ interface Story {
   n: number;
   reporter: number;
   id?: string;
-  publishSentWall?: number;
   answeredAt?: number;
   measured?: boolean;
 }
@@ -575,16 +574,20 @@ export async function runLive(options: LiveOptions, cleanup: Cleanup): Promise<L
             samplerErrors++;
             break;
           }
-          const feed = JSON.parse(answer.body) as { items: { id: string; publishedAt: string }[]; nextCursor: string | null };
+          const feed = JSON.parse(answer.body) as { items: { id: string }[]; nextCursor: string | null };
+          let reachedSeen = false;
           for (const item of feed.items) {
-            if (feedSeen.has(item.id)) continue;
+            if (feedSeen.has(item.id)) {
+              reachedSeen = true;
+              continue;
+            }
             feedSeen.set(item.id, at);
             pendingFeed.delete(item.id);
           }
-          // A story that became visible after newer ones (another partition ran ahead) sits below
-          // this page: follow the cursor (pages of 100, the largest) while one may be there.
-          const oldest = feed.items.length ? Date.parse(feed.items[feed.items.length - 1].publishedAt) : 0;
-          const behind = feed.nextCursor !== null && [...pendingFeed.values()].some((s) => s.publishSentWall! < oldest);
+          // A client's sync: the feed lists the stories that entered it last first, so every story new
+          // since the last poll is above the stories seen then; follow the cursor (pages of 100, the
+          // largest) only while a whole page was new and a story is still awaited.
+          const behind = feed.nextCursor !== null && !reachedSeen && pendingFeed.size > 0;
           if (!behind) break;
           extraPages++;
           path = `/feed?limit=100&cursor=${encodeURIComponent(feed.nextCursor!)}`;
@@ -615,7 +618,6 @@ export async function runLive(options: LiveOptions, cleanup: Cleanup): Promise<L
   const fire = (step: Step, slot: number) => {
     const request = requestOf(step);
     const sent = now();
-    if (step.kind === 'publish') step.story.publishSentWall = Date.now();
     inFlight++;
     maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
     httpRequest(writeAgent, port, request.method, request.path, { authorization: `Bearer ${request.token}` }, request.body)

@@ -277,7 +277,8 @@ async function rebuildPhase(cleanup: Cleanup): Promise<RebuildPhase> {
     ],
     'public-feed': async () => [
       expectEqual('rows', await one('SELECT count(*) AS n FROM public_feed'), expected.articles),
-      expectEqual('in feed', await one('SELECT count(*) AS n FROM public_feed WHERE published_at IS NOT NULL AND retraction IS NULL'), expected.publicStories),
+      expectEqual('in feed', await one('SELECT count(*) AS n FROM public_feed WHERE listed IS NOT NULL AND retraction IS NULL'), expected.publicStories),
+      expectEqual('published, not listed', await one('SELECT count(*) AS n FROM public_feed WHERE published_at IS NOT NULL AND listed IS NULL'), 0),
     ],
     'reaction-counts': async () => [
       expectEqual('reactions', await one('SELECT coalesce(sum("like" + dislike + love + funny + angry + sad + wow), 0) AS n FROM reaction_counts'), expected.currentReactions),
@@ -519,7 +520,7 @@ function liveReport(live: LiveResult, lines: string[]): void {
       `approve, publish = ${fmtInt(RATE / 4)} stories/s; ${WARMUP_SECONDS} s warm-up, ${LIVE_SECONDS} s measured, load kept on while the measured stories drain`,
   );
   lines.push(
-    `Sampler    GET /feed?limit=${FEED_LIMIT} every ${SAMPLER_MS} ms (first-seen = answer arrival; follows nextCursor when a pending story may sit lower): ` +
+    `Sampler    GET /feed?limit=${FEED_LIMIT} every ${SAMPLER_MS} ms (first-seen = answer arrival; follows nextCursor while a whole page is new to it, as a syncing client does): ` +
       `${fmtInt(live.sampler.pollsPerSecond)} polls/s, poll p50 ${fmtMs(live.sampler.pollMs.p50)} ms / p99 ${fmtMs(live.sampler.pollMs.p99)} ms / max ${fmtMs(live.sampler.pollMs.max)} ms, ` +
       `${fmtInt(live.sampler.extraPages)} extra pages, ${fmtInt(live.sampler.errors)} errors`,
   );

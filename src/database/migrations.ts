@@ -5,6 +5,7 @@ import { CreateEditorBoard1764231000000 } from '../board/migrations/176423100000
 import { CreateFactCheckQueue1764231100000 } from '../fact-checks/migrations/1764231100000-create-fact-check-queue.js';
 import { CreatePublicFeed1764231200000 } from '../feed/migrations/1764231200000-create-public-feed.js';
 import { PublicFeedDraftsWithoutText1764232100000 } from '../feed/migrations/1764232100000-public-feed-drafts-without-text.js';
+import { PublicFeedListingOrder1764232200000 } from '../feed/migrations/1764232200000-public-feed-listing-order.js';
 import { CreateProjectionLagCursors1764232000000 } from '../health/migrations/1764232000000-create-projection-lag-cursors.js';
 import { CreateReactionCounts1764231500000 } from '../reactions/migrations/1764231500000-create-reaction-counts.js';
 import { CreateScheduledPublications1764230300000 } from '../scheduler/migrations/1764230300000-create-scheduled-publications.js';
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   CreateReactionCounts1764231500000,
   CreateProjectionLagCursors1764232000000,
   PublicFeedDraftsWithoutText1764232100000,
+  PublicFeedListingOrder1764232200000,
 ];

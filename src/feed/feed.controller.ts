@@ -43,7 +43,7 @@ export class FeedController {
 
   @Get('feed')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)
-  @ApiOperation({ summary: 'Published stories, newest first: { items, nextCursor }' })
+  @ApiOperation({ summary: 'Published stories, the latest to enter the feed first: { items, nextCursor }' })
   @ApiPublicRead('One page of stories', { 'application/json': FeedPageSchema })
   @ApiProblems([400, 'Invalid limit, cursor or X-Min-Position'])
   async page(@Query() request: GetFeedRequest, @Req() httpRequest: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

@@ -46,4 +46,8 @@ export class PublicFeedEntity {
 
   @Column('jsonb', { nullable: true })
   retraction!: PublicFeedRow['retraction'];
+
+  /** The story's place in the feed, in the order stories entered it (a bigint, as text); null until published. */
+  @Column('bigint', { nullable: true })
+  listed!: string | null;
 }

@@ -8,7 +8,7 @@ import {
   type Person,
   type VerdictRating,
 } from '#libs/contracts';
-import type { ProjectedEvent, Projection } from '#libs/projections';
+import type { ProjectedEvent, Projection, ProjectionContext, SwapContext } from '#libs/projections';
 import { applyRowPerArticle } from '#libs/read-models';
 
 export const PUBLIC_FEED_TABLE = 'public_feed';
@@ -156,6 +156,9 @@ export function evolve(row: PublicFeedRow | null, event: ArticleProjectedEvent):
 // Storage: one row per article in public_feed
 // ---------------------------------------------------------------------------------------------
 
+// The upsert writes these; `listed` (the feed's order) is storage-only and written by
+// listNewStories alone, so a row's update never touches it and the row model stays pure.
+
 const COLUMNS = {
   id: 'uuid',
   version: 'integer',
@@ -224,9 +227,93 @@ const toRecord = (row: PublicFeedRow): Record<keyof typeof COLUMNS, unknown> => 
   retraction: row.retraction,
 });
 
+const applyRows = applyRowPerArticle<PublicFeedRow, StoredRow, ArticleProjectedEvent>({ table: PUBLIC_FEED_TABLE, columns: COLUMNS, evolve, fromStored, toRecord });
+
+// ---------------------------------------------------------------------------------------------
+// Listing: the feed's order is the order stories entered it
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where each story's place in the feed (`listed`, newest highest) comes from: live and rebuilt
+ * tables alike, so values never repeat and a value taken later is always higher.
+ */
+export const LISTING_SEQUENCE = 'public_feed_listing';
+
+/**
+ * The advisory lock of listing into one physical table, named as the relay's and the runner's
+ * locks are (hashtextextended of a text). Live, it is one constant key; a rebuild lists into its
+ * fresh copy, which no reader sees, under its own key and keeps no live listing waiting.
+ */
+const listingLock = (table: string): string => `newsroom.public-feed-listing:${table}`;
+
+/**
+ * Lists the batch's newly published stories: each takes the next value of LISTING_SEQUENCE, in
+ * (published_at, id) order. The lock is taken before the first value and held to the end of the
+ * batch's transaction, which commits the batch with its stream versions: two batches that list
+ * commit in the order of their values, so a lower value never becomes visible after a higher one,
+ * and a story that becomes visible sorts above every story already visible. A keyset walk down
+ * the feed never passes a place where a story appears later.
+ *
+ * The lock comes last, after the batch's article locks and row locks: batches of other
+ * partitions hold other articles, so a batch waiting for it waits for nothing the holder needs.
+ * Only a batch with a Published event that lists a story takes it. A story keeps its value:
+ * a repeat, a correction, a second Published event never list it again.
+ */
+async function listNewStories(events: readonly ProjectedEvent[], context: ProjectionContext): Promise<void> {
+  const published = [...new Set(events.filter((event) => event.type === 'Published').map((event) => event.key))];
+  if (published.length === 0) return;
+  const table = context.table(PUBLIC_FEED_TABLE);
+  const unlisted = `SELECT id, published_at FROM ${table} WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL AND listed IS NULL`;
+  const locked = await context.query(`SELECT pg_advisory_xact_lock(hashtextextended($2, 0)) FROM (${unlisted} LIMIT 1) AS any_unlisted`, [
+    published,
+    listingLock(table),
+  ]);
+  if (locked.length === 0) return;
+  // nextval in the outer query, over the sorted inner one: the values follow the sort.
+  await context.query(
+    `UPDATE ${table} SET listed = numbered.listed
+       FROM (SELECT id, nextval('${LISTING_SEQUENCE}') AS listed FROM (${unlisted} ORDER BY published_at, id) AS sorted) AS numbered
+      WHERE ${table}.id = numbered.id`,
+    [published],
+  );
+}
+
+/**
+ * A rebuild lists every story again, in the log's commit order, into its fresh copy; readers'
+ * cursors hold the live values. So at the swap, stories the live feed had listed keep their live
+ * values (its order, and every cursor handed out, survive the swap), and the stories that become
+ * visible only with the swap (events the live consumer had not applied yet) are listed anew, in
+ * the rebuild's order, above all of them. Only when the live table has lost its listing (a feed
+ * rebuilt into an emptied table) is the rebuilt order, publication order, what readers get.
+ * Idempotent: run again in the swap, it changes only what live listed since, and the newcomers.
+ */
+async function keepLiveListing(context: SwapContext): Promise<void> {
+  const live = context.live(PUBLIC_FEED_TABLE);
+  const fresh = context.fresh(PUBLIC_FEED_TABLE);
+  // Values come from one sequence, so a live value is held by no other fresh row: no unique clash.
+  await context.query(
+    `UPDATE ${fresh} SET listed = ${live}.listed FROM ${live}
+      WHERE ${live}.id = ${fresh}.id AND ${live}.listed IS NOT NULL AND ${fresh}.listed IS DISTINCT FROM ${live}.listed`,
+  );
+  // Under the live key, as every value readers will see (in the swap's transaction no live batch holds it).
+  await context.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [listingLock(live)]);
+  await context.query(
+    `UPDATE ${fresh} SET listed = numbered.listed
+       FROM (SELECT id, nextval('${LISTING_SEQUENCE}') AS listed
+               FROM (SELECT id FROM ${fresh}
+                      WHERE listed IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${live} WHERE ${live}.id = ${fresh}.id AND ${live}.listed IS NOT NULL)
+                      ORDER BY listed) AS newcomers) AS numbered
+      WHERE ${fresh}.id = numbered.id`,
+  );
+}
+
 export const publicFeedProjection: Projection = {
   name: 'public-feed',
   streamTypes: [ARTICLE_STREAM_TYPE],
   tables: [PUBLIC_FEED_TABLE],
-  apply: applyRowPerArticle<PublicFeedRow, StoredRow, ArticleProjectedEvent>({ table: PUBLIC_FEED_TABLE, columns: COLUMNS, evolve, fromStored, toRecord }),
+  async apply(events, context) {
+    await applyRows(events, context);
+    await listNewStories(events, context);
+  },
+  beforeSwap: keepLiveListing,
 };

@@ -52,7 +52,7 @@ describe('projection rebuilds in the service (PostgreSQL)', () => {
   it('keeps the index and constraint names the migrations gave every read model, rebuild after rebuild', async () => {
     const namesAfterMigrations = await names();
     expect(namesAfterMigrations.map((row: { name: string }) => row.name)).toEqual(
-      expect.arrayContaining(['editor_board_by_status', 'editor_board_pkey', 'public_feed_slug_key', 'public_feed_newest_first']),
+      expect.arrayContaining(['editor_board_by_status', 'editor_board_pkey', 'public_feed_slug_key', 'public_feed_listing_order']),
     );
     await steps.publishedStory({ headline: 'Rebuilt twice' });
     await steps.draft({ headline: 'Still a draft' });

@@ -113,7 +113,7 @@ describe('public feed and public article', () => {
     expect((await next).headers.get('x-min-position-reached')).toBe('true');
   });
 
-  it('pages with an opaque cursor on (publishedAt desc, id)', async () => {
+  it('pages with an opaque cursor on the order stories entered the feed, the latest first', async () => {
     const first = await feed('?limit=1');
     expect(first.items.map((item: { id: string }) => item.id)).toEqual([markets.id]);
     const second = await feed(`?limit=1&cursor=${first.nextCursor}`);
@@ -409,8 +409,16 @@ describe('public feed and public article', () => {
       expect(template.body).toEqual(await feed(''));
     });
 
-    it('400 for a well-formed cursor holding an impossible date, which PostgreSQL would refuse', async () => {
-      const cursor = Buffer.from(JSON.stringify(['2025-02-30T00:00:00.000Z', seed.id])).toString('base64url');
+    // The feed's key is the story's place in it, a bigint: a value PostgreSQL would refuse, and a
+    // key of the order before it (publishedAt, id: cursors given out before the upgrade), are 400s.
+    it.each([
+      ['a place past the largest bigint', ['9223372036854775808']],
+      ['a negative place', ['-1']],
+      ['a place as a JSON number', [1]],
+      ['a (publishedAt, id) key', ['2025-11-24T09:00:00.000Z', '01a21ec9-1c93-73f8-be7e-c7f68e03b647']],
+      ['an impossible date', ['2025-02-30T00:00:00.000Z', '01a21ec9-1c93-73f8-be7e-c7f68e03b647']],
+    ])('400 for a well-formed cursor holding %s', async (_, key) => {
+      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
       const response = await read(`/feed?cursor=${cursor}`);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { isTransientDatabaseError, LOG_BATCH_MAX_BYTES, LOG_START, type EventStore, type LogCheckpoint, type RecordedEvent, type SqlRunner } from '#libs/event-store';
 import { DEAD_LETTERS_TABLE, liveTarget, ProjectionApplier, type ApplyTarget, type BatchResult } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
-import type { Projection } from './projection.js';
+import type { Projection, SwapContext } from './projection.js';
 
 export interface RebuildResult {
   projection: string;
@@ -125,7 +125,9 @@ interface SchemaObject {
  * transaction that locks the live tables, applies the last events and swaps the tables by renaming.
  * Readers see the old model until the commit and the new one after it; the live consumer carries
  * on, and its streams table (swapped too) makes it skip what the rebuild already applied. The new
- * tables get the old ones' index and constraint names, so later migrations find them by name.
+ * tables get the old ones' index and constraint names, so later migrations find them by name. A
+ * projection's `beforeSwap` runs just before the renames, for what the log cannot give back (and
+ * once before the swap's transaction, to do the bulk of its work while readers still read).
  */
 export class ProjectionRebuilder {
   private readonly batchSize: number;
@@ -176,6 +178,8 @@ export class ProjectionRebuilder {
         if (reachedEnd) break;
       }
       stopIfAborted();
+      // beforeSwap's bulk first, outside the swap's transaction, which keeps readers off the live tables.
+      if (projection.beforeSwap) await this.dataSource.transaction((tx) => projection.beforeSwap!(swapContext(tx, projection, live, fresh)));
       await this.catchUpAndSwap(projection, applier, { live, fresh, claim, checkpoint, totals });
     } catch (error) {
       const stillOurs = await this.abandon(claim, fresh).catch(() => true);
@@ -219,6 +223,7 @@ export class ProjectionRebuilder {
             count(caughtUp, events, result);
             checkpoint = lastOf(events);
           }
+          await projection.beforeSwap?.(swapContext(tx, projection, live, fresh));
           await this.swap(tx, projection, live, fresh);
           const totals = add(run.totals, caughtUp);
           await tx.query(
@@ -392,6 +397,15 @@ function freshTarget(projection: Projection, live: ApplyTarget): ApplyTarget {
     deadLettersTable: `${DEAD_LETTERS_TABLE}__rebuild_${projection.name.replace(/-/g, '_')}`,
     countOnCheckpoint: false,
   };
+}
+
+function swapContext(tx: SqlRunner, projection: Projection, live: ApplyTarget, fresh: ApplyTarget): SwapContext {
+  const tableOf = (target: ApplyTarget, name: string): string => {
+    const physical = target.tables.get(name);
+    if (!physical) throw new Error(`projection ${projection.name} does not own table ${name}`);
+    return physical;
+  };
+  return { query: (sql, params) => tx.query(sql, params as unknown[]), live: (name) => tableOf(live, name), fresh: (name) => tableOf(fresh, name) };
 }
 
 const physicalTables = (target: ApplyTarget): string[] => [...target.tables.values(), target.streamsTable];

@@ -29,6 +29,15 @@ export interface ProjectionContext {
   table(name: string): string;
 }
 
+/** What a projection gets at a rebuild's swap: SQL inside the swap's transaction, and both sets of tables. */
+export interface SwapContext {
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** The physical name of one of the projection's live tables (the ones readers see until the commit). */
+  live(name: string): string;
+  /** The physical name of its fresh copy, complete up to the end of the log. */
+  fresh(name: string): string;
+}
+
 export interface Projection {
   /** Kebab-case, stable: used for consumer groups, checkpoints, metrics and the rebuild endpoint. */
   readonly name: string;
@@ -41,6 +50,14 @@ export interface Projection {
    * can write one statement per table (or one row per article) however many events arrive.
    */
   apply(events: readonly ProjectedEvent[], context: ProjectionContext): Promise<void>;
+  /**
+   * For what a projection keeps that the log cannot give back (when the public feed listed each
+   * story): runs in a rebuild's swap transaction, after the last events, just before the fresh
+   * tables replace the live ones; no live batch is running and the live tables are locked. It runs
+   * once before that too, in a transaction of its own while live batches go on, so that the swap
+   * finds little left to do: it must be idempotent, and cheap when there is nothing to change.
+   */
+  beforeSwap?(context: SwapContext): Promise<void>;
 }
 
 /** The runner's own table for a projection: the last version applied per stream (idempotency). */

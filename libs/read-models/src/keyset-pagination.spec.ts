@@ -38,6 +38,31 @@ describe('keyset pagination', () => {
     }
   });
 
+  it('round-trips a bigint key as its decimal string, up to the largest bigint', () => {
+    for (const listed of ['0', '1', '42', '9223372036854775807']) {
+      expect(decodeCursor(encodeCursor([listed]), ['integer'])).toEqual([listed]);
+    }
+  });
+
+  it.each([
+    ['past the largest bigint', '9223372036854775808'],
+    ['negative', '-1'],
+    ['a leading zero', '007'],
+    ['a fraction', '1.5'],
+    ['an exponent', '1e3'],
+    ['blank', ''],
+    ['SQL', '1 OR 1=1'],
+  ])('refuses an integer part %s with a 400', (_, listed) => {
+    expect(() => decodeCursor(encodeCursor([listed]), ['integer'])).toThrow(ValidationProblem);
+  });
+
+  it('refuses a JSON number where the integer part belongs (a bigint does not survive one)', () => {
+    expect(() => decodeCursor(Buffer.from('[42]').toString('base64url'), ['integer'])).toThrow(ValidationProblem);
+    // And a key of another shape: a time and id where an integer belongs, an integer where a time and id do.
+    expect(() => decodeCursor(encodeCursor([time, id]), ['integer'])).toThrow(ValidationProblem);
+    expect(() => decodeCursor(encodeCursor(['42']), ['timestamp', 'uuid'])).toThrow(ValidationProblem);
+  });
+
   it('pages limit + 1 rows: the extra row only says another page exists', () => {
     const rows = [1, 2, 3].map((n) => ({ n, key: [`t${n}`] }));
     expect(toPage(rows, 2, (row) => row.key, (row) => row.n)).toEqual({ items: [1, 2], nextCursor: encodeCursor(['t2']) });

@@ -32,10 +32,11 @@ export interface Page<T> {
 
 /**
  * The sort key of a row, as the values of its ORDER BY columns. Times travel as ISO strings
- * (read models store event times, which have millisecond precision, so the round trip is exact).
+ * (read models store event times, which have millisecond precision, so the round trip is exact);
+ * integers as decimal strings (a bigint does not fit a JSON number).
  */
 export type CursorKey = readonly string[];
-export type CursorPart = 'timestamp' | 'uuid';
+export type CursorPart = 'timestamp' | 'uuid' | 'integer';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -44,8 +45,15 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isTimestamp = (value: string): boolean =>
   ISO_TIMESTAMP.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 
-const isPart = (value: unknown, part: CursorPart): value is string =>
-  typeof value === 'string' && (part === 'uuid' ? isUuid(value) : isTimestamp(value));
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** A non-negative PostgreSQL bigint, written as String(n) writes it (no sign, no leading zeros). */
+const isInteger = (value: string): boolean => /^(0|[1-9]\d{0,18})$/.test(value) && BigInt(value) <= BIGINT_MAX;
+
+const PART_CHECKS: Record<CursorPart, (value: string) => boolean> = { timestamp: isTimestamp, uuid: isUuid, integer: isInteger };
+
+const isPart = (value: unknown, part: CursorPart): value is string => typeof value === 'string' && PART_CHECKS[part](value);
+const CURSOR_PARTS = Object.keys(PART_CHECKS) as CursorPart[];
 
 /** base64url of the key's JSON: opaque to clients, and no state kept on the server. */
 export const encodeCursor = (key: CursorKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -61,7 +69,7 @@ function keyIn(cursor: string): unknown {
 }
 
 /**
- * A cursor of any key this service gives (times and ids), checked with the other query
+ * A cursor of any key this service gives (times, ids, integers), checked with the other query
  * parameters so that a 400 lists it beside them; decodeCursor then checks the endpoint's own shape.
  */
 function IsCursor() {
@@ -70,7 +78,7 @@ function IsCursor() {
     validator: {
       validate: (value) => {
         const key = typeof value === 'string' ? keyIn(value) : undefined;
-        return Array.isArray(key) && key.length > 0 && key.every((part) => isPart(part, 'timestamp') || isPart(part, 'uuid'));
+        return Array.isArray(key) && key.length > 0 && key.every((part) => CURSOR_PARTS.some((shape) => isPart(part, shape)));
       },
       defaultMessage: () => CURSOR_MESSAGE,
     },

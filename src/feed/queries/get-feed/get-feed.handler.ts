@@ -22,23 +22,23 @@ export class GetFeedHandler implements IQueryHandler<GetFeedQuery> {
     // Read the feed's last change before the stories: a change landing in between then makes the
     // page newer than its Last-Modified (a harmless extra 200 later), never older (a wrong 304).
     const feedChangedAt = await this.feedChangedAt();
+    // Newest listed first: a story that becomes visible sorts above every story already there, so
+    // a walk down the pages never passes a place where one appears later (see listNewStories).
     const query = selectReactionsChangedAt(joinReactionCounts(this.feed.createQueryBuilder('article')))
-      .where('article.publishedAt IS NOT NULL')
+      .where('article.listed IS NOT NULL')
       .andWhere('article.retraction IS NULL')
-      .orderBy('article.publishedAt', 'DESC')
-      .addOrderBy('article.id', 'DESC')
+      .orderBy('article.listed', 'DESC')
       .limit(limit + 1);
     if (cursor !== undefined) {
-      const [publishedAt, id] = decodeCursor(cursor, ['timestamp', 'uuid']);
-      query.andWhere('(article.publishedAt, article.id) < (CAST(:publishedAt AS timestamptz), CAST(:id AS uuid))', { publishedAt, id });
+      const [listed] = decodeCursor(cursor, ['integer']);
+      query.andWhere('article.listed < CAST(:listed AS bigint)', { listed });
     }
     const { entities, raw } = await query.getRawAndEntities<ReactionsChangedAt & { article_id: string }>();
-    const articles = entities.map((row) => toPublicArticle(row, this.config.http.publicBaseUrl));
-    const page = toPage(articles, limit, (article) => [article.publishedAt, article.id], (article) => article);
-    // Any story's change can move the page (in, out, along), but only the listed stories' counts are in it;
+    const page = toPage(entities, limit, (row) => [row.listed!], (row) => toPublicArticle(row, this.config.http.publicBaseUrl));
+    // Any story's change can move the page (in, out, along), but only the shown stories' counts are in it;
     // their change times come from the same statement as the counts.
-    const listed = new Set(page.items.map((article) => article.id));
-    const reactionsChangedAt = raw.filter((row) => listed.has(row.article_id)).map((row) => row.reactions_changed_at);
+    const shown = new Set(page.items.map((article) => article.id));
+    const reactionsChangedAt = raw.filter((row) => shown.has(row.article_id)).map((row) => row.reactions_changed_at);
     return { articles: page.items, nextCursor: page.nextCursor, lastModified: latest([feedChangedAt, ...reactionsChangedAt]) };
   }
 

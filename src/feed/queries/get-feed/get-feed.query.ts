@@ -11,7 +11,7 @@ export interface FeedSlice {
   lastModified: Date | null;
 }
 
-/** Published stories, newest first. */
+/** Published stories, the latest to enter the feed first (see listNewStories). */
 export class GetFeedQuery extends Query<FeedSlice> {
   constructor(
     readonly limit: number,
