@@ -6,6 +6,7 @@ import { CreateFactCheckQueue1764231100000 } from '../fact-checks/migrations/176
 import { CreatePublicFeed1764231200000 } from '../feed/migrations/1764231200000-create-public-feed.js';
 import { PublicFeedDraftsWithoutText1764232100000 } from '../feed/migrations/1764232100000-public-feed-drafts-without-text.js';
 import { PublicFeedListingOrder1764232200000 } from '../feed/migrations/1764232200000-public-feed-listing-order.js';
+import { PublicFeedUnlistedIndex1764232300000 } from '../feed/migrations/1764232300000-public-feed-unlisted-index.js';
 import { CreateProjectionLagCursors1764232000000 } from '../health/migrations/1764232000000-create-projection-lag-cursors.js';
 import { CreateReactionCounts1764231500000 } from '../reactions/migrations/1764231500000-create-reaction-counts.js';
 import { CreateScheduledPublications1764230300000 } from '../scheduler/migrations/1764230300000-create-scheduled-publications.js';
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   CreateProjectionLagCursors1764232000000,
   PublicFeedDraftsWithoutText1764232100000,
   PublicFeedListingOrder1764232200000,
+  PublicFeedUnlistedIndex1764232300000,
 ];

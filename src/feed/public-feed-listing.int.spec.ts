@@ -6,6 +6,7 @@ import { createTestDatabase, until } from '#libs/testing';
 import { ArticleEvents } from '../../test/support/article-events.js';
 import { projectionDatabase, type ProjectionDatabase } from '../../test/support/projection-database.js';
 import { MIGRATIONS } from '../database/migrations.js';
+import { PublicFeedListingOrder1764232200000 } from './migrations/1764232200000-public-feed-listing-order.js';
 import { publicFeedProjection } from './public-feed.projection.js';
 
 const metadata: EventMetadata = { actor: { sub: 'test', name: 'Test', roles: [] } };
@@ -136,12 +137,26 @@ describe('public-feed projection: listing order (PostgreSQL)', () => {
     }
     expect(await listedOf([draft.articleId])).toEqual([null]);
   });
+
+  it('lists a published story left without a place (a worker of an older version published it) with the next batch, whatever it holds', async () => {
+    const left = publishedStory('2025-11-27T11:00:00.000Z');
+    await db.apply(publicFeedProjection, left.events);
+    await db.dataSource.query('UPDATE public_feed SET listed = NULL WHERE id = $1', [left.articleId]);
+    expect(await feedOrder()).not.toContain(left.articleId);
+
+    const draft = new ArticleEvents(undefined, '2025-11-27T12:00:00.000Z');
+    draft.drafted();
+    await db.apply(publicFeedProjection, draft.events);
+    expect((await feedOrder())[0]).toBe(left.articleId);
+    expect(await listedOf([draft.articleId])).toEqual([null]);
+  });
 });
 
 describe('public-feed migration: listing order (PostgreSQL)', () => {
   it('lists the stories already published in (published_at, id) order, and the sequence goes on past them', async () => {
     const database = await createTestDatabase();
-    const before = await new DataSource({ type: 'postgres', url: database.url, migrations: MIGRATIONS.slice(0, -1) }).initialize();
+    const listingOrder = MIGRATIONS.indexOf(PublicFeedListingOrder1764232200000);
+    const before = await new DataSource({ type: 'postgres', url: database.url, migrations: MIGRATIONS.slice(0, listingOrder) }).initialize();
     let after: DataSource | undefined;
     try {
       await before.runMigrations();
@@ -160,7 +175,7 @@ describe('public-feed migration: listing order (PostgreSQL)', () => {
       await before.destroy();
 
       after = await new DataSource({ type: 'postgres', url: database.url, migrations: MIGRATIONS }).initialize();
-      expect((await after.runMigrations()).map((migration) => migration.name)).toEqual(['PublicFeedListingOrder1764232200000']);
+      expect((await after.runMigrations()).map((migration) => migration.name)).toEqual(MIGRATIONS.slice(listingOrder).map((migration) => migration.name));
       expect(await after.query('SELECT right(id::text, 1) AS id, listed::int FROM public_feed ORDER BY id')).toEqual([
         { id: 'a', listed: 2 },
         { id: 'b', listed: 3 },
@@ -174,6 +189,7 @@ describe('public-feed migration: listing order (PostgreSQL)', () => {
         { indexname: 'public_feed_listing_order' },
         { indexname: 'public_feed_pkey' },
         { indexname: 'public_feed_slug_key' },
+        { indexname: 'public_feed_unlisted' },
       ]);
     } finally {
       if (before.isInitialized) await before.destroy();

@@ -178,8 +178,7 @@ export class ProjectionRebuilder {
         if (reachedEnd) break;
       }
       stopIfAborted();
-      // beforeSwap's bulk first, outside the swap's transaction, which keeps readers off the live tables.
-      if (projection.beforeSwap) await this.dataSource.transaction((tx) => projection.beforeSwap!(swapContext(tx, projection, live, fresh)));
+      if (projection.beforeSwap) await this.prepareSwap(projection, live, fresh, claim);
       await this.catchUpAndSwap(projection, applier, { live, fresh, claim, checkpoint, totals });
     } catch (error) {
       const stillOurs = await this.abandon(claim, fresh).catch(() => true);
@@ -189,6 +188,22 @@ export class ProjectionRebuilder {
     }
     const { lastEventAt: _, ...result } = totals;
     return { projection: projection.name, ...result, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /**
+   * beforeSwap's bulk, in a transaction of its own while live batches go on, so that the swap's
+   * transaction, which holds readers off the live tables, has less to do. Only a head start: the
+   * swap runs beforeSwap again, so a transient failure here is left to it.
+   */
+  private async prepareSwap(projection: Projection, live: ApplyTarget, fresh: ApplyTarget, claim: Claim): Promise<void> {
+    try {
+      claim.token = await this.dataSource.transaction(async (tx) => {
+        await projection.beforeSwap!(swapContext(tx, projection, live, fresh));
+        return this.heartbeat(tx, claim);
+      });
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+    }
   }
 
   /**

@@ -55,7 +55,7 @@ export interface Projection {
    * story): runs in a rebuild's swap transaction, after the last events, just before the fresh
    * tables replace the live ones; no live batch is running and the live tables are locked. It runs
    * once before that too, in a transaction of its own while live batches go on, so that the swap
-   * finds little left to do: it must be idempotent, and cheap when there is nothing to change.
+   * has less to write (not less to read): it must be idempotent.
    */
   beforeSwap?(context: SwapContext): Promise<void>;
 }

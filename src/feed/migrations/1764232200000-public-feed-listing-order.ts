@@ -1,5 +1,4 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { LISTING_SEQUENCE } from '../public-feed.projection.js';
 
 /**
  * The feed's order becomes the order stories entered it (`listed`, see the projection's
@@ -14,13 +13,13 @@ export class PublicFeedListingOrder1764232200000 implements MigrationInterface {
     // No DEFAULT: a draft's row is inserted long before it is listed. No OWNED BY either: a rebuild
     // drops the old table at its swap, and the fresh copy's values come from the same sequence.
     await queryRunner.query(`ALTER TABLE public_feed ADD COLUMN listed bigint`);
-    await queryRunner.query(`CREATE SEQUENCE ${LISTING_SEQUENCE} AS bigint`);
+    await queryRunner.query(`CREATE SEQUENCE public_feed_listing AS bigint`);
     // Every published story, retracted ones too: "listed" means "has entered the feed".
     await queryRunner.query(`
       UPDATE public_feed SET listed = numbered.listed
         FROM (SELECT id, row_number() OVER (ORDER BY published_at, id) AS listed FROM public_feed WHERE published_at IS NOT NULL) AS numbered
        WHERE public_feed.id = numbered.id`);
-    await queryRunner.query(`SELECT setval('${LISTING_SEQUENCE}', coalesce(max(listed), 0) + 1, false) FROM public_feed`);
+    await queryRunner.query(`SELECT setval('public_feed_listing', coalesce(max(listed), 0) + 1, false) FROM public_feed`);
     await queryRunner.query(`DROP INDEX public_feed_newest_first`);
     await queryRunner.query(`
       CREATE UNIQUE INDEX public_feed_listing_order ON public_feed (listed DESC)
@@ -33,6 +32,6 @@ export class PublicFeedListingOrder1764232200000 implements MigrationInterface {
       CREATE INDEX public_feed_newest_first ON public_feed (published_at DESC, id DESC)
         WHERE published_at IS NOT NULL AND retraction IS NULL`);
     await queryRunner.query(`ALTER TABLE public_feed DROP COLUMN listed`);
-    await queryRunner.query(`DROP SEQUENCE ${LISTING_SEQUENCE}`);
+    await queryRunner.query(`DROP SEQUENCE public_feed_listing`);
   }
 }
