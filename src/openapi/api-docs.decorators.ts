@@ -76,7 +76,7 @@ export const ApiProblems = (...problems: ApiProblem[]) =>
   );
 
 /** The service decodes JSON only, and no compressed body (see acceptJsonBodiesOnly in src/bootstrap.ts). */
-export const UNSUPPORTED_BODY: ApiProblem = [415, 'The body is not JSON, or is compressed (Content-Encoding)'];
+export const UNSUPPORTED_BODY: ApiProblem = [415, 'The body is not JSON, is compressed (Content-Encoding), or declares a charset other than UTF-8'];
 
 /** A staff route: bearer JWT, 401 without a valid one, 403 for a role it does not allow. */
 export const ApiStaff = () =>

@@ -613,7 +613,7 @@ export class FeedItemSchema {
 }
 
 export class FeedPageSchema {
-  @ApiProperty({ type: [FeedItemSchema], description: 'Newest first' })
+  @ApiProperty({ type: [FeedItemSchema], description: 'The latest to enter the feed first (see nextCursor)' })
   items!: FeedItemSchema[];
 
   @ApiProperty(NEXT_CURSOR)

@@ -380,7 +380,7 @@ describe('article workflow over HTTP', () => {
       expect({ status: proto.status, type: proto.body.type, fields: proto.body.errors?.map((error: { field: string }) => error.field) }).toEqual({
         status: 400,
         type: expect.stringContaining('validation-failed'),
-        fields: ['body'],
+        fields: ['__proto__'],
       });
       for (const path of ['/board?constructor=1', '/fact-checks/queue?__proto__=x', `/articles/${id}/diff?from=1&toString=2`]) {
         const query = await http.get(path, { token: editor });

@@ -60,12 +60,17 @@ export function withErrorsListed(problem: ProblemDetails, part: 'body' | 'url' |
 export const MAX_LISTED_FIELD_ERRORS = 100;
 
 export class ValidationProblem extends ProblemError {
+  /** The problems the answer lists: the first MAX_LISTED_FIELD_ERRORS of `found`. */
   readonly errors: FieldError[];
 
-  constructor(errors: FieldError[], detail = 'The request has invalid fields.') {
-    const listed = errors.slice(0, MAX_LISTED_FIELD_ERRORS);
-    const more = errors.length - listed.length;
-    super(400, 'validation-failed', 'Invalid input', more > 0 ? `${detail} ${errors.length} problems; the first ${listed.length} are listed.` : detail, { errors: listed });
+  constructor(
+    /** Every problem found (to merge with others before answering). */
+    readonly found: readonly FieldError[],
+    detail = 'The request has invalid fields.',
+  ) {
+    const listed = found.slice(0, MAX_LISTED_FIELD_ERRORS);
+    const more = found.length - listed.length;
+    super(400, 'validation-failed', 'Invalid input', more > 0 ? `${detail} ${found.length} problems; the first ${listed.length} are listed.` : detail, { errors: listed });
     this.errors = listed;
   }
 }

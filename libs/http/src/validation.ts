@@ -91,7 +91,7 @@ class WhitelistValidationPipe extends ValidationPipe {
     try {
       await super.transform(withoutPrototypeNamedFields(value as object), metadata);
     } catch (problem) {
-      if (problem instanceof ValidationProblem) throw new ValidationProblem([...problem.errors, ...unknown]);
+      if (problem instanceof ValidationProblem) throw new ValidationProblem([...problem.found, ...unknown]);
       throw problem;
     }
     throw new ValidationProblem(unknown);

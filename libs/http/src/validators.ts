@@ -6,15 +6,20 @@ import { isReservedActorId, RESERVED_ACTOR_PREFIXES } from '#libs/contracts';
 /**
  * Text every place it goes can carry: PostgreSQL (no NUL: JSON allows it, text and jsonb do not),
  * Unicode (no lone UTF-16 surrogate, which JSON escapes allow) and the XML of the RSS and Atom
- * feeds (no other control character but tab and line breaks, no U+FFFE or U+FFFF), so a story
- * reads the same in every format.
+ * feeds (none of XML's forbidden characters), so a story reads the same in every format. No
+ * control character at all but tab and line breaks: DEL and the C1 controls (U+009B starts a
+ * terminal's escape sequence) are allowed by XML but mean nothing in a story.
  */
-export const isStorableText = (value: string): boolean => !NOT_IN_XML.test(value) && value.isWellFormed();
+export const isStorableText = (value: string): boolean => !UNCARRIED.test(value) && value.isWellFormed();
 
-const NOT_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const UNCARRIED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/;
 
-/** Whether the text shows anything: not only white space, control or format characters (a zero-width space). */
-const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}]/u;
+/**
+ * Whether the text shows anything: not only white space, control or format characters (a
+ * zero-width space), nor the letters that draw nothing (Hangul fillers, the blank Braille pattern),
+ * the usual makings of an invisible name.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/u;
 
 export const IsStorableText = (options: ValidationOptions = {}) =>
   ValidateBy(

@@ -144,7 +144,8 @@ export class KafkaConsumer {
             },
           });
         } catch (error) {
-          // What the handler finished stays finished: the batch comes again from the failure on.
+          // What the handler finished stays finished: the batch comes again from the failure on. Should
+          // this commit fail too, the error that matters is the handler's: more of the batch comes again.
           if (done !== undefined && !isStale()) await commitUpTo(done).catch(() => undefined);
           throw retriable(error);
         }

@@ -154,7 +154,10 @@ export class EventDispatcher {
 
 type UntypedHandler = (event: UnknownCloudEvent) => void | Promise<void>;
 
-/** Runs a handler while heartbeating for it (a failed heartbeat is the rebalance isStale reports next). */
+/**
+ * Runs a handler while heartbeating for it. A failed heartbeat (the group is rebalancing) is
+ * ignored here: the heartbeat after the handler meets the rebalance and ends the batch.
+ */
 async function whileBeating(batch: DispatchableBatch, handle: () => void | Promise<void>): Promise<void> {
   const heartbeat = batch.heartbeat?.bind(batch);
   if (heartbeat === undefined) return handle();

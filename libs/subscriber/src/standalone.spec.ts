@@ -12,8 +12,15 @@ const PACKAGES = ['kafkajs', 'ajv', 'ajv-formats'];
 
 const root = new URL('../../..', import.meta.url).pathname;
 
-const importsOf = (file: string): string[] =>
-  [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b(?!\s+type\b)[^;]*?\bfrom '([^']+)'/gms)].map((match) => match[1]);
+/** Static imports and re-exports (not type-only ones), side-effect imports, and dynamic import()s. */
+const importsOf = (file: string): string[] => {
+  const source = readFileSync(file, 'utf8');
+  return [
+    ...source.matchAll(/^(?:import|export)\b(?!\s+type\b)[^;]*?\bfrom '([^']+)'/gms),
+    ...source.matchAll(/^import '([^']+)'/gm),
+    ...source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+  ].map((match) => match[1]);
+};
 
 const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 

@@ -36,8 +36,10 @@ export async function createTestStore(): Promise<TestStore> {
 const metadata: EventMetadata = { actor: { sub: 'alice', name: 'Alice Chen', roles: ['reporter', 'editor'] } };
 const ARTICLE_EVENT_TYPES = Object.keys(ARTICLE_CLOUD_EVENT_TYPES);
 
-/** Appends `count` events to an article stream whose next version is `fromVersion + 1`. */
-/** Events on the article's stream (`article-<id>`, as the service names it): stream id and article id differ. */
+/**
+ * Appends `count` events to the article's stream (`article-<id>`, as the service names it: stream
+ * id and article id differ), whose next version is `fromVersion + 1`.
+ */
 export async function appendArticleEvents(store: EventStore, articleId: string, fromVersion: number, count = 1) {
   return store.appendToStream(
     articleStreamId(articleId),
