@@ -256,10 +256,15 @@ describe('public-feed rebuild: listing order (PostgreSQL)', () => {
     expect((await listing()).map((row) => row.id)).toEqual([fourth.articleId, ...rebuilt.map((row) => row.id)]);
   });
 
-  it('lists in the log commit order when the live listing is lost', async () => {
+  it('lists in publication order when the live listing is lost, whatever order the log holds the stories in', async () => {
+    // Written last, published first: the log's order and publication order differ.
+    const early = publishedStory('2025-11-28T08:00:00.000Z');
+    await write(early);
     await db.dataSource.query('UPDATE public_feed SET listed = NULL');
-    await rebuild();
-    const published = (await db.dataSource.query('SELECT id FROM public_feed ORDER BY published_at DESC')).map((row: { id: string }) => row.id);
+    // Small batches: the rebuild itself lists each story as it meets it, in the log's order.
+    await new ProjectionRebuilder(db.dataSource, store, { batchSize: 2 }).rebuild(publicFeedProjection);
+    const published = (await db.dataSource.query('SELECT id FROM public_feed ORDER BY published_at DESC, id DESC')).map((row: { id: string }) => row.id);
+    expect(published.at(-1)).toBe(early.articleId);
     expect((await listing()).map((row) => row.id)).toEqual(published);
   });
 });

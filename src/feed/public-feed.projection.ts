@@ -284,7 +284,7 @@ async function listNewStories(context: ProjectionContext): Promise<void> {
  * values (its order, and every cursor handed out, survive the swap), and the stories that become
  * visible only with the swap (events the live consumer had not applied yet) are listed anew, in
  * the rebuild's order, above all of them. Only when the live table has lost its listing (a feed
- * rebuilt into an emptied table) is the rebuilt order, the log's commit order, what readers get.
+ * rebuilt into an emptied table) do readers get the newcomers' order, publication order.
  * Idempotent: run again in the swap, it changes only what live listed since, and the newcomers.
  * It reads the whole feed either way (two joins of live and fresh): in the swap, while readers
  * wait, about a third of a second per 200,000 stories.
@@ -304,7 +304,7 @@ async function keepLiveListing(context: SwapContext): Promise<void> {
        FROM (SELECT id, nextval('${LISTING_SEQUENCE}') AS listed
                FROM (SELECT id FROM ${fresh}
                       WHERE listed IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${live} WHERE ${live}.id = ${fresh}.id AND ${live}.listed IS NOT NULL)
-                      ORDER BY listed) AS newcomers) AS numbered
+                      ORDER BY published_at, id) AS newcomers) AS numbered
       WHERE ${fresh}.id = numbered.id`,
   );
 }
