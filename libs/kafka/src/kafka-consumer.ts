@@ -49,14 +49,20 @@ export interface IncomingBatch {
   messages: IncomingMessage[];
   /** Keeps the group membership alive during long work on a batch. */
   heartbeat(): Promise<void>;
-  /** True once a rebalance or seek made this batch obsolete: stop and let it be redelivered. */
+  /**
+   * True once a rebalance or seek made this batch obsolete, or the consumer is stopping: stop, and
+   * let what is left be redelivered.
+   */
   isStale(): boolean;
   /**
    * For a handler that works message by message (the subscriber): the messages up to this offset
-   * are done. Should the handler then fail, they are committed all the same, and only the rest of
-   * the batch comes again. A handler that applies its batch as a whole never calls it.
+   * are done. What is resolved is committed when the handler returns (not the rest of the batch),
+   * and also when it fails, so only the rest comes again. A handler that applies its batch as a
+   * whole never calls it, and its whole batch is committed when it returns.
    */
   resolveOffset(offset: string): void;
+  /** Commits what is resolved so far, during a long batch: a crash then repeats less. */
+  commitResolved(): Promise<void>;
 }
 
 /**
@@ -131,25 +137,40 @@ export class KafkaConsumer {
         const commitUpTo = (offset: string) =>
           commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] }] });
         let done: string | undefined;
+        let committed: string | undefined;
+        const commitResolved = async () => {
+          if (done === undefined || done === committed || isStale()) return;
+          const offset = done;
+          await commitUpTo(offset);
+          committed = offset;
+        };
         try {
           await handler({
             topic,
             partition,
             messages: batch.messages.map((message) => toIncomingMessage(topic, partition, message)),
             heartbeat,
-            isStale,
+            // stop() is waiting for this batch: a handler that goes message by message ends it early.
+            isStale: () => isStale() || !this.running,
             resolveOffset: (offset) => {
               done = offset;
               resolveOffset(offset);
             },
+            commitResolved,
           });
         } catch (error) {
           // What the handler finished stays finished: the batch comes again from the failure on. Should
           // this commit fail too, the error that matters is the handler's: more of the batch comes again.
-          if (done !== undefined && !isStale()) await commitUpTo(done).catch(() => undefined);
+          await commitResolved().catch(() => undefined);
           throw retriable(error);
         }
         if (isStale()) return;
+        // A handler that resolves as it goes has said how far it got (all of it, or up to a stop);
+        // one stopped before its first message resolved nothing, and nothing is committed for it. (A
+        // whole-batch handler that finished during a stop goes uncommitted too: its batch comes
+        // again, and its own checkpoint skips it.)
+        if (done !== undefined) return commitResolved();
+        if (!this.running) return;
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
         await commitUpTo(last);

@@ -28,7 +28,12 @@ export interface DispatchableBatch {
   isStale?(): boolean;
   /** Marks the messages up to this offset done, so a later failure in the batch does not repeat them. */
   resolveOffset?(offset: string): void;
+  /** Commits what is marked done so far. */
+  commitResolved?(): Promise<void>;
 }
+
+/** During a long batch, what is done is committed this often: a crash repeats at most about this much work. */
+const COMMIT_EVERY_MS = 1_000;
 
 /**
  * While a handler runs, the group is told this often that the member is alive: a handler slower
@@ -86,8 +91,9 @@ export class EventDispatcher {
 
   async dispatch(batch: DispatchableBatch): Promise<DispatchCounts> {
     const counts: DispatchCounts = { handled: 0, duplicates: 0, ignored: 0, invalid: 0 };
+    let committedAt = Date.now();
     for (const message of batch.messages) {
-      // A rebalance gave the partition away: the rest is redelivered to its new owner.
+      // A rebalance gave the partition away, or the subscriber is stopping: the rest is redelivered.
       if (batch.isStale?.()) break;
       const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset };
       const outcome = await this.dispatchOne(message, origin, batch);
@@ -95,6 +101,10 @@ export class EventDispatcher {
       this.runningTotals[outcome]++;
       batch.resolveOffset?.(message.offset);
       if (outcome === 'handled') await batch.heartbeat?.();
+      if (batch.commitResolved && Date.now() - committedAt >= COMMIT_EVERY_MS) {
+        await batch.commitResolved();
+        committedAt = Date.now();
+      }
     }
     return counts;
   }

@@ -189,6 +189,33 @@ describe('NewsroomSubscriber (real broker)', () => {
     expect(handled).toEqual(['Slow 0', 'Slow 1', 'Late']);
   }, 90_000);
 
+  it('stops after the event in hand, committing what it handled: the next member goes on from the next event', async () => {
+    const articleId = randomUUID();
+    const messages = Array.from({ length: 10 }, (_, index) =>
+      cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `Fix ${index}`), streamVersion: index + 1 }),
+    );
+    const topic = await topicWith(messages);
+    const groupId = uniqueName('g');
+    const handled: string[] = [];
+    const slow = createSubscriber({ brokers, groupId, topics: [topic] }).on('newsroom.article.correction-issued.v1', async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      handled.push(event.data.text);
+    });
+    await start(slow);
+    await waitFor(() => handled.length >= 2, { timeoutMs: 45_000, describe: () => handled.join(', ') });
+    const stopping = Date.now();
+    await slow.stop();
+    // Not the 4 s the rest of the batch would take.
+    expect(Date.now() - stopping).toBeLessThan(2_500);
+    const handledBefore = handled.length;
+    expect(handledBefore).toBeLessThan(10);
+
+    const next = createSubscriber({ brokers, groupId, topics: [topic] }).on('newsroom.article.correction-issued.v1', (event) => void handled.push(event.data.text));
+    await start(next);
+    await waitFor(() => handled.length >= 10, { timeoutMs: 45_000, describe: () => handled.join(', ') });
+    expect(handled).toEqual(messages.map((_, index) => `Fix ${index}`));
+  });
+
   it('replays everything under a new group id', async () => {
     const messages = stories();
     const topic = await topicWith(messages);

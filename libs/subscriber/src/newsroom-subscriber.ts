@@ -111,7 +111,10 @@ export class NewsroomSubscriber {
     }
   }
 
-  /** Leaves the group once the batch in hand is done; what is not committed goes to other members. */
+  /**
+   * Leaves the group once the event in hand is handled (the rest of its batch is left to the next
+   * owner of the partition), committing what is done.
+   */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
