@@ -45,6 +45,14 @@ describe('NewsroomSubscriber (real broker)', () => {
     }).flat();
   }
 
+  /** One article's corrections, versions 1 to `count`, texts `<prefix> 0` on. */
+  function corrections(count: number, prefix = 'Fix') {
+    const articleId = randomUUID();
+    return Array.from({ length: count }, (_, index) =>
+      cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `${prefix} ${index}`), streamVersion: index + 1 }),
+    );
+  }
+
   it('delivers each event once, in order per article, even when a failed batch is delivered again', async () => {
     const messages = stories();
     const unknownType = { ...messages[0], headers: { ...messages[0].headers, ce_id: randomUUID(), ce_type: 'newsroom.article.archived.v2' } };
@@ -133,10 +141,7 @@ describe('NewsroomSubscriber (real broker)', () => {
   });
 
   it('after a failure and a restart, handles again only what it had not finished: the failed event and the rest', async () => {
-    const articleId = randomUUID();
-    const messages = Array.from({ length: 5 }, (_, index) =>
-      cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `Fix ${index}`), streamVersion: index + 1 }),
-    );
+    const messages = corrections(5);
     const topic = await topicWith(messages);
     const groupId = uniqueName('g');
     const handled: string[] = [];
@@ -161,10 +166,7 @@ describe('NewsroomSubscriber (real broker)', () => {
   });
 
   it('keeps its partitions and commits while a handler takes longer than the session timeout', async () => {
-    const articleId = randomUUID();
-    const messages = [0, 1].map((index) =>
-      cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `Slow ${index}`), streamVersion: index + 1 }),
-    );
+    const messages = corrections(2, 'Slow');
     const topic = await topicWith(messages);
     const groupId = uniqueName('g');
     const logger = memoryLogger();
@@ -181,7 +183,7 @@ describe('NewsroomSubscriber (real broker)', () => {
     expect(logger.lines.filter((line) => /not aware of this member|rebalanc/i.test(line))).toEqual([]);
 
     // Committed: the group goes on after them.
-    const late = cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, 'Late'), streamVersion: 3 });
+    const late = cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(messages[0].key, 'Late'), streamVersion: 3 });
     await send(topic, [late]);
     const next = createSubscriber({ brokers, groupId, topics: [topic] }).on('newsroom.article.correction-issued.v1', (event) => void handled.push(event.data.text));
     await start(next);
@@ -190,10 +192,7 @@ describe('NewsroomSubscriber (real broker)', () => {
   }, 90_000);
 
   it('stops after the event in hand, committing what it handled: the next member goes on from the next event', async () => {
-    const articleId = randomUUID();
-    const messages = Array.from({ length: 10 }, (_, index) =>
-      cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, `Fix ${index}`), streamVersion: index + 1 }),
-    );
+    const messages = corrections(10);
     const topic = await topicWith(messages);
     const groupId = uniqueName('g');
     const handled: string[] = [];
