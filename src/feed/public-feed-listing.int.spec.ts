@@ -256,6 +256,43 @@ describe('public-feed rebuild: listing order (PostgreSQL)', () => {
     expect((await listing()).map((row) => row.id)).toEqual([fourth.articleId, ...rebuilt.map((row) => row.id)]);
   });
 
+  it('keeps a place the live feed gave between the early pass of beforeSwap and the swap', async () => {
+    // The two passes by hand, on a fresh copy of the table, with a live listing in between.
+    const fresh = 'public_feed__listing_spec';
+    await db.dataSource.query(`CREATE TABLE ${fresh} (LIKE public_feed INCLUDING ALL)`);
+    try {
+      const swapContext = { query: (sql: string, params?: unknown[]) => db.dataSource.query(sql, params), live: () => 'public_feed', fresh: () => fresh };
+      const applyFresh = (events: ProjectedEvent[]) =>
+        db.dataSource.transaction((tx) => publicFeedProjection.apply(events, { query: (sql, params) => tx.query(sql, params), table: () => fresh }));
+      const freshListing = async (ids: string[]) =>
+        (await db.dataSource.query(`SELECT id, listed FROM ${fresh} WHERE id = ANY($1::uuid[]) ORDER BY listed DESC`, [ids])) as { id: string; listed: string }[];
+      const seen = publishedStory('2025-11-29T09:00:00.000Z');
+      const late = publishedStory('2025-11-29T09:01:00.000Z');
+      const [seenEvents, lateEvents] = [await write(seen), await write(late)];
+      await applyLive(seenEvents);
+      await applyFresh([...seenEvents, ...lateEvents]);
+
+      await publicFeedProjection.beforeSwap!(swapContext);
+      // The late story is a newcomer so far: listed above the live feed in the copy.
+      const [liveSeen] = await db.dataSource.query('SELECT listed FROM public_feed WHERE id = $1', [seen.articleId]);
+      expect(await freshListing([seen.articleId, late.articleId])).toEqual([
+        { id: late.articleId, listed: expect.any(String) },
+        { id: seen.articleId, listed: liveSeen.listed },
+      ]);
+
+      // Live lists it before the swap: the swap's pass takes the live place.
+      await applyLive(lateEvents);
+      const [liveLate] = await db.dataSource.query('SELECT listed FROM public_feed WHERE id = $1', [late.articleId]);
+      await publicFeedProjection.beforeSwap!(swapContext);
+      expect(await freshListing([seen.articleId, late.articleId])).toEqual([
+        { id: late.articleId, listed: liveLate.listed },
+        { id: seen.articleId, listed: liveSeen.listed },
+      ]);
+    } finally {
+      await db.dataSource.query(`DROP TABLE ${fresh}`);
+    }
+  });
+
   it('lists in publication order when the live listing is lost, whatever order the log holds the stories in', async () => {
     // Written last, published first: the log's order and publication order differ.
     const early = publishedStory('2025-11-28T08:00:00.000Z');
