@@ -332,6 +332,9 @@ describe('article workflow over HTTP', () => {
       // Duplicates, compared as a reader would: tags without case, sources as recorded.
       const sameTags = await http.post('/articles', { ...seedDraft(), tags: ['Politics', 'politics'] }, { token: reporter });
       expect({ status: sameTags.status, errors: sameTags.body.errors }).toEqual({ status: 400, errors: [expect.objectContaining({ field: 'tags' })] });
+      // A tag that is no tag is named first: blank ones are blank, not repeats of each other.
+      const blankTags = await http.post('/articles', { ...seedDraft(), tags: ['', '  '] }, { token: reporter });
+      expect(blankTags.body.errors).toEqual([{ field: 'tags', message: expect.stringContaining('must not be blank') }]);
       const sameSources = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {
         rating: 'true', explanation: 'x', sources: ['https://example.com/a', 'https://example.com/a'],
       }, { token: factChecker });

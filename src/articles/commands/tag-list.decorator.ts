@@ -6,7 +6,8 @@ import { ARTICLE_LIMITS } from '../article-limits.js';
 
 /**
  * An article's `tags` (draft and revision): a list of trimmed texts, unique without case. Listed
- * in the order class-validator checks them, so the first problem named is the list's own.
+ * in the order class-validator checks them (one problem is named per field): the list's shape,
+ * then each tag, then repeats, which only matter among tags that are valid.
  */
 export const TagList = () =>
   applyDecorators(
@@ -20,7 +21,7 @@ export const TagList = () =>
     Trimmed(),
     IsArray(),
     ArrayMaxSize(ARTICLE_LIMITS.tags),
+    IsText(ARTICLE_LIMITS.tag, { each: true }),
     // Tags name topics: "Politics" and "politics" are one tag.
     ArrayUnique((tag: unknown) => (typeof tag === 'string' ? tag.toLowerCase() : tag), { message: '$property must differ other than in case' }),
-    IsText(ARTICLE_LIMITS.tag, { each: true }),
   );
