@@ -63,6 +63,19 @@ describe('public-feed projection: listing order (PostgreSQL)', () => {
   /** Advisory locks the runner's own session holds. */
   const advisoryLocksOf = async (runner: QueryRunner): Promise<number> =>
     (await runner.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`))[0].n;
+  /** Applies the batches in one transaction and commits it; answers the advisory locks it held just before. */
+  async function advisoryLocksApplying(...batches: (readonly ProjectedEvent[])[]): Promise<number> {
+    const runner = await begin();
+    try {
+      for (const events of batches) await applyIn(runner, events);
+      const locks = await advisoryLocksOf(runner);
+      await runner.commitTransaction();
+      return locks;
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
 
   it('lists in commit order: a batch that lists waits for the batch listing before it to commit', async () => {
     const earlier = publishedStory('2025-11-25T09:00:00.000Z');
@@ -109,16 +122,7 @@ describe('public-feed projection: listing order (PostgreSQL)', () => {
     await db.apply(publicFeedProjection, story.events);
     const [before] = await listedOf([story.articleId]);
 
-    const runner = await begin();
-    try {
-      await applyIn(runner, story.events);
-      await applyIn(runner, [story.correctionIssued(), story.published()]);
-      expect(await advisoryLocksOf(runner)).toBe(0);
-      await runner.commitTransaction();
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
+    expect(await advisoryLocksApplying(story.events, [story.correctionIssued(), story.published()])).toBe(0);
     expect(await listedOf([story.articleId])).toEqual([before]);
   });
 
@@ -126,15 +130,7 @@ describe('public-feed projection: listing order (PostgreSQL)', () => {
     const draft = new ArticleEvents(undefined, '2025-11-27T10:00:00.000Z');
     draft.drafted();
     draft.submitted();
-    const runner = await begin();
-    try {
-      await applyIn(runner, draft.events);
-      expect(await advisoryLocksOf(runner)).toBe(0);
-      await runner.commitTransaction();
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
+    expect(await advisoryLocksApplying(draft.events)).toBe(0);
     expect(await listedOf([draft.articleId])).toEqual([null]);
   });
 
