@@ -714,6 +714,9 @@ export class ReactionAnswerSchema {
 
 /** The JSON Feed extension of an item: what the feed's own fields cannot carry. */
 export class JsonFeedNewsroomSchema {
+  @ApiProperty({ format: 'uri', description: 'Where this extension is described (this schema)' })
+  about!: string;
+
   @ApiProperty()
   slug!: string;
 

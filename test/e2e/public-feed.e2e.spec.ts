@@ -155,6 +155,11 @@ describe('public feed and public article', () => {
     expect(validateJsonFeed(jsonFeed) ? [] : validateJsonFeed.errors).toEqual([]);
     expect(jsonFeed.items.map((item: { id: string }) => item.id)).toEqual([`urn:uuid:${markets.id}`, `urn:uuid:${seed.id}`]);
     expect(jsonFeed.items[1]._newsroom).toMatchObject({ slug: seed.slug, reactions: { like: 0, wow: 0 } });
+    // The extension's `about` points into the OpenAPI document the service serves, at its schema.
+    const [documentUrl, pointer] = jsonFeed.items[1]._newsroom.about.split('#');
+    const openapi = JSON.parse((await read(new URL(documentUrl).pathname)).text);
+    const described = pointer.split('/').slice(1).reduce((node: Record<string, unknown> | undefined, key: string) => node?.[key], openapi);
+    expect(Object.keys(described?.properties ?? {}).sort()).toEqual(Object.keys(jsonFeed.items[1]._newsroom).sort());
 
     const rss = await read('/feed.rss');
     expect(rss.headers.get('content-type')).toMatch(/^application\/rss\+xml/);

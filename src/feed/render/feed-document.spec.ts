@@ -65,7 +65,12 @@ describe('renderFeed', () => {
       date_modified: '2025-11-24T10:00:00.000Z',
       authors: [{ name: 'Alice Chen' }, { name: 'Bob Osei' }],
       tags: ['china', 'taiwan'],
-      _newsroom: { slug: article().slug, reactions: { like: 3, wow: 0 }, corrections: article().corrections },
+      _newsroom: {
+        about: `${BASE_URL}/docs/openapi.json#/components/schemas/JsonFeedNewsroomSchema`,
+        slug: article().slug,
+        reactions: { like: 3, wow: 0 },
+        corrections: article().corrections,
+      },
     });
     expect(item.author).toBeUndefined();
     expect(item.content_html).toContain('<p>Second paragraph.</p>');

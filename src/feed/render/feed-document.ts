@@ -1,4 +1,5 @@
 import { Feed, type Extension, type Item } from 'feed';
+import { OPENAPI_JSON_PATH } from '../../openapi/openapi.js';
 import type { PublicArticle } from '../public-article.js';
 import { PUBLISHER_NAME } from './claim-review.js';
 import { escapeHtml } from './html.js';
@@ -14,6 +15,8 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 
 const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 const NEWSROOM_NAMESPACE = 'https://newsroom.dev/ns/feed';
+/** A JSON pointer into the OpenAPI document, to the schema of the `_newsroom` extension. */
+const JSON_FEED_EXTENSION_DOCS = `/${OPENAPI_JSON_PATH}#/components/schemas/JsonFeedNewsroomSchema`;
 
 // Characters XML 1.0 does not allow at all, not even escaped. Input refuses them (isStorableText),
 // but events stored before it did may carry them.
@@ -54,7 +57,7 @@ export function renderFeed(format: FeedFormat, articles: readonly PublicArticle[
     feedLinks: { json: `${publicBaseUrl}/feed.json`, rss: `${publicBaseUrl}/feed.rss`, atom: `${publicBaseUrl}/feed.atom` },
     author: { name: PUBLISHER_NAME, link: publicBaseUrl },
   });
-  for (const article of articles) feed.addItem(feedItem(format, article));
+  for (const article of articles) feed.addItem(feedItem(format, article, publicBaseUrl));
 
   switch (format) {
     case 'json':
@@ -66,7 +69,7 @@ export function renderFeed(format: FeedFormat, articles: readonly PublicArticle[
   }
 }
 
-function feedItem(format: FeedFormat, article: PublicArticle): Item {
+function feedItem(format: FeedFormat, article: PublicArticle, publicBaseUrl: string): Item {
   const text = format === 'json' ? (value: string) => value : (value: string) => escapeHtml(xmlText(value));
   // xml-js (inside `feed`) turns an "&amp;" it is given back into "&" before escaping, so a literal
   // "&amp;" in a name would lose a level: escape "&" first, so that it arrives as "&amp;amp;".
@@ -84,7 +87,7 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
     ...(format === 'rss' ? {} : { author: article.authors.map((author) => ({ name: name(author.name) })) }),
     // The library leaves "<" unescaped in Atom's category attributes: withAtomExtras writes them there.
     ...(format === 'atom' ? {} : { category: article.tags.map((tag) => ({ name: name(tag) })) }),
-    extensions: extensionsOf(format, article, name),
+    extensions: extensionsOf(format, article, name, publicBaseUrl),
   };
 }
 
@@ -92,10 +95,13 @@ function feedItem(format: FeedFormat, article: PublicArticle): Item {
  * Reaction counts (and, in JSON Feed, the structured corrections; in RSS, the updated time) as each
  * format's extension data.
  */
-function extensionsOf(format: FeedFormat, article: PublicArticle, name: (value: string) => string): Extension[] {
+function extensionsOf(format: FeedFormat, article: PublicArticle, name: (value: string) => string, publicBaseUrl: string): Extension[] {
   switch (format) {
-    case 'json':
-      return [{ name: '_newsroom', objects: { slug: article.slug, reactions: article.reactions, corrections: article.corrections } }];
+    case 'json': {
+      // JSON Feed asks a custom object to say, in `about`, where it is described: the OpenAPI document.
+      const about = `${publicBaseUrl}${JSON_FEED_EXTENSION_DOCS}`;
+      return [{ name: '_newsroom', objects: { about, slug: article.slug, reactions: article.reactions, corrections: article.corrections } }];
+    }
     case 'rss':
       return [
         // RSS 2.0 items have no updated time of their own (pubDate is the publication): Atom's
