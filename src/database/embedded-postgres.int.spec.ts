@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { waitFor } from '#libs/testing';
 import { EmbeddedDatabaseInUseError, EmbeddedPostgres } from './embedded-postgres.js';
 
 describe('EmbeddedPostgres', () => {
@@ -30,5 +31,39 @@ describe('EmbeddedPostgres', () => {
     // Once stopped, the folder is free again.
     const again = await EmbeddedPostgres.start(dataDir);
     await again.stop();
+  });
+
+  describe('when its lock file is not as it left it', () => {
+    const lockFile = () => join(dataDir, 'newsroom.lock');
+
+    it('takes the lock back when it is free (the file was removed), and goes on', async () => {
+      const lost: Error[] = [];
+      const embedded = await EmbeddedPostgres.start(dataDir, (error) => lost.push(error));
+      try {
+        await rm(lockFile(), { recursive: true });
+        // The lock is renewed every 2 s: by then it is found gone, and taken again.
+        await waitFor(() => stat(lockFile()).then(() => true, () => false), { timeoutMs: 10_000 });
+        await expect(EmbeddedPostgres.start(dataDir)).rejects.toBeInstanceOf(EmbeddedDatabaseInUseError);
+        expect(lost).toEqual([]);
+      } finally {
+        await embedded.stop();
+      }
+    });
+
+    it('lets go without touching it when another process holds it (its time moved)', async () => {
+      const lost: Error[] = [];
+      const embedded = await EmbeddedPostgres.start(dataDir, (error) => lost.push(error));
+      try {
+        // What another process does when it takes over a lock it found stale: a fresh lock, not ours.
+        const later = new Date(Date.now() + 5_000);
+        await utimes(lockFile(), later, later);
+        await waitFor(() => lost.length > 0, { timeoutMs: 10_000 });
+        expect(lost[0].message).toMatch(/lost to another process/);
+      } finally {
+        await embedded.stop();
+      }
+      // Stopping did not remove the other holder's lock.
+      await expect(EmbeddedPostgres.start(dataDir)).rejects.toBeInstanceOf(EmbeddedDatabaseInUseError);
+    });
   });
 });

@@ -19,20 +19,21 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
-    private readonly unlock: () => Promise<void>,
+    private readonly lock: FolderLock,
     readonly url: string,
   ) {}
 
-  static async start(dataDir: string): Promise<EmbeddedPostgres> {
+  /** `onLockLost` runs when another process has taken the folder over; by default this process exits. */
+  static async start(dataDir: string, onLockLost: (error: Error) => void = exitAtOnce): Promise<EmbeddedPostgres> {
     await mkdir(dataDir, { recursive: true });
-    const unlock = await lockFolder(dataDir);
+    const lock = await FolderLock.take(dataDir, onLockLost);
     try {
       const db = await PGlite.create(dataDir);
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
       await server.start();
-      return new EmbeddedPostgres(db, server, unlock, `postgres://postgres@${server.getServerConn()}/postgres`);
+      return new EmbeddedPostgres(db, server, lock, `postgres://postgres@${server.getServerConn()}/postgres`);
     } catch (error) {
-      await unlock();
+      await lock.release();
       throw error;
     }
   }
@@ -42,13 +43,22 @@ export class EmbeddedPostgres {
       await this.server.stop();
       await this.db.close();
     } finally {
-      await this.unlock();
+      await this.lock.release();
     }
   }
 }
 
 /** A lock its holder stopped renewing this long ago (it crashed) is taken over. */
 const LOCK_STALE_MS = 10_000;
+
+/**
+ * Another process has the folder: writing on would corrupt it, and so would closing PGlite (it
+ * writes as it closes). What this process committed is on disk already; the next start recovers.
+ */
+function exitAtOnce(error: Error): void {
+  new Logger(EmbeddedPostgres.name).fatal(`${error.message}; stopping at once, without touching the folder again`);
+  process.exit(1);
+}
 
 /** A setting the user can act on, so start-up stops with this message alone (no stack). */
 export class EmbeddedDatabaseInUseError extends ConfigError {
@@ -61,17 +71,51 @@ export class EmbeddedDatabaseInUseError extends ConfigError {
   }
 }
 
-async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
-  try {
-    return await lockfile.lock(dataDir, {
-      lockfilePath: join(dataDir, 'newsroom.lock'),
-      stale: LOCK_STALE_MS,
-      // The default throws from a timer and ends the process; a lock found stale (the event loop
-      // stalled for 10 s) is worth a warning, not a crash.
-      onCompromised: (error) => new Logger(EmbeddedPostgres.name).warn(`lock on ${dataDir} compromised: ${error.message}`),
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ELOCKED') throw new EmbeddedDatabaseInUseError(dataDir);
-    throw error;
+/**
+ * The folder's lock file, kept fresh by proper-lockfile. The library calls a lock compromised when
+ * it could not keep it fresh: the file is gone, or its time is not the one last written (another
+ * process took it over, or the event loop stalled past LOCK_STALE_MS). Then the lock is taken
+ * again if it is free, and the process goes on; if another process holds it, `onLost` runs.
+ */
+class FolderLock {
+  private constructor(
+    private readonly dataDir: string,
+    private readonly onLost: (error: Error) => void,
+    private releaseFile: () => Promise<void>,
+  ) {}
+
+  static async take(dataDir: string, onLost: (error: Error) => void): Promise<FolderLock> {
+    const lock = new FolderLock(dataDir, onLost, async () => {});
+    lock.releaseFile = await lock.acquire();
+    return lock;
+  }
+
+  async release(): Promise<void> {
+    await this.releaseFile();
+  }
+
+  private async acquire(): Promise<() => Promise<void>> {
+    try {
+      return await lockfile.lock(this.dataDir, {
+        lockfilePath: join(this.dataDir, 'newsroom.lock'),
+        stale: LOCK_STALE_MS,
+        update: LOCK_STALE_MS / 5,
+        // The library's default throws from a timer, which ends the process even when the lock is free to take back.
+        onCompromised: (error) => void this.takeBack(error),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ELOCKED') throw new EmbeddedDatabaseInUseError(this.dataDir);
+      throw error;
+    }
+  }
+
+  private async takeBack(compromise: Error): Promise<void> {
+    try {
+      this.releaseFile = await this.acquire();
+      new Logger(EmbeddedPostgres.name).warn(`lock on ${this.dataDir} was lost (${compromise.message}) and taken back`);
+    } catch (error) {
+      this.releaseFile = async () => {}; // the lock file is another process's now: never remove it
+      this.onLost(new Error(`lock on ${this.dataDir} lost to another process (${compromise.message}): ${(error as Error).message}`));
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isDatabaseUnavailable } from './database-errors.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
 import { sendQuery } from './pg-client.js';
 
@@ -61,9 +62,9 @@ const MAX_BATCH = 500;
  * less than one statement each. An append alone in the queue goes out as a plain append.
  *
  * Each append still succeeds or fails on its own. Two appends to the same stream never share a
- * statement (a statement does not see its own rows in the version check), and a statement that
- * fails for another reason (say, one event's data) is retried append by append, so only the
- * faulty one fails.
+ * statement (a statement does not see its own rows in the version check), and a statement the
+ * database refuses for another reason (say, one event's data) is retried append by append, so only
+ * the faulty one fails. A statement whose connection is lost is not retried: it may have committed.
  */
 export class AppendCombiner {
   private queue: Pending[] = [];
@@ -132,7 +133,14 @@ export class AppendCombiner {
         const result = await sendQuery<CombinedRow>(client, { ...COMBINED_APPEND, values: [batchJson(batch)] });
         return result.rows;
       });
-    } catch {
+    } catch (error) {
+      // A lost connection says nothing of the commit: the statement may have been written. Sent
+      // again, each append would meet its own row and fail as a lost race (or, re-decided, be
+      // written twice); so every append answers "unavailable", which the caller reports as such.
+      if (isDatabaseUnavailable(error)) {
+        for (const { reject } of batch) reject(error);
+        return;
+      }
       await Promise.all(batch.map((pending) => this.sendAlone(pending)));
       return;
     }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, genericPlanOf } from '#libs/testing';
-import { COMBINED_APPEND } from './append-combiner.js';
+import { AppendCombiner, COMBINED_APPEND, type SingleAppend } from './append-combiner.js';
+import { isDatabaseUnavailable } from './database-errors.js';
+import { newEventId } from './event-ids.js';
+import { withPgClient } from './pg-client.js';
 import { EventStore, READ_STREAMS } from './event-store.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
 import { EVENT_STORE_MIGRATIONS } from './index.js';
@@ -171,6 +174,40 @@ describe('EventStore (PostgreSQL)', () => {
     ]);
     expect((attempts[10] as PromiseRejectedResult).reason).not.toBeInstanceOf(WrongExpectedVersionError);
     expect(await store.readStream('s-faulty')).toEqual([]);
+  });
+
+  it('does not send a combined append again when its connection is lost: it may have committed', async () => {
+    // The statement runs and commits; then the answer is lost, as when the connection drops just after.
+    const lostAnswer = new Error('Connection terminated unexpectedly');
+    const combiner = new AppendCombiner(
+      (run) => withPgClient(dataSource, undefined, async (client) => {
+        await run(client);
+        throw lostAnswer;
+      }),
+      1,
+    );
+    const sentAlone: string[] = [];
+    const singleAppend = (streamId: string): SingleAppend => ({
+      eventId: newEventId(),
+      streamId,
+      streamType: 'test',
+      expectedVersion: 0,
+      type: 'Something',
+      data: '{"n":0}',
+      metadata: JSON.stringify(metadata),
+    });
+    const streams = Array.from({ length: 5 }, (_, i) => `s-lost-answer-${i}`);
+    const attempts = await Promise.allSettled(
+      streams.map((streamId) => combiner.append(singleAppend(streamId), async () => {
+        sentAlone.push(streamId);
+        throw new Error('must not be sent again');
+      })),
+    );
+    expect(attempts.map((attempt) => (attempt as PromiseRejectedResult).reason)).toEqual(streams.map(() => lostAnswer));
+    expect(isDatabaseUnavailable(lostAnswer)).toBe(true);
+    expect(sentAlone).toEqual([]);
+    // Written once each: the caller answers "unavailable, may or may not have been saved".
+    for (const streamId of streams) expect((await store.readStream(streamId)).map((e) => e.streamVersion)).toEqual([1]);
   });
 
   it('reads streams asked for at once (one batched statement), each up to its own version', async () => {
