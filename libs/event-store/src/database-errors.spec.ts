@@ -36,6 +36,11 @@ describe('isTransientDatabaseError and isDataException', () => {
     expect([isDataException(wrapped('22P02')), isDataException(wrapped('22003')), isDataException(wrapped('42601'))]).toEqual([true, true, false]);
   });
 
+  it('count a lost connection as transient, whatever the driver calls it', () => {
+    const lost = [withCode('ECONNRESET'), new Error('Connection terminated unexpectedly'), withCode('57P01'), withCode('08006')];
+    expect(lost.map(isTransientDatabaseError)).toEqual([true, true, true, true]);
+  });
+
   it('end on an error that causes itself', () => {
     const loop = new Error('loop') as Error & { cause?: unknown };
     loop.cause = loop;

@@ -57,10 +57,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 const TRANSIENT_SQLSTATE = /^(?:(?:08|53|57)[0-9A-Z]{3}|40001|40P01|55P03)$/;
 
-/** A transient PostgreSQL error: retry the work rather than blame its data. */
+/**
+ * A transient PostgreSQL error, a lost connection included (isDatabaseUnavailable): retry the
+ * work rather than blame its data.
+ */
 export function isTransientDatabaseError(error: unknown): boolean {
   for (const link of errorChain(error)) if (TRANSIENT_SQLSTATE.test(sqlstateOf(link))) return true;
-  return false;
+  return isDatabaseUnavailable(error);
 }
 
 // SQLSTATE class 22, "data exception": a value out of range, of the wrong syntax for its type, too long.
