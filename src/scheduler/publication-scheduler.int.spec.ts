@@ -212,4 +212,21 @@ describe('PublicationScheduler (PostgreSQL)', () => {
     expect(await publishedEvents(id)).toHaveLength(1);
     expect(logs).toEqual({ warn: [], error: [] });
   });
+
+  it('stops at shutdown without waiting out the pause between ticks', async () => {
+    const scheduler = new PublicationScheduler(app.app.get(DataSource), app.app.get(CommandBus), new Clock(), {
+      ...app.config,
+      scheduler: { intervalMs: 10 * 60_000 },
+    });
+    const logs = logsOf(scheduler);
+    scheduler.onApplicationBootstrap();
+    await sleep(200); // the first tick has run; the scheduler now waits ten minutes
+
+    const outcome = await Promise.race([
+      scheduler.onApplicationShutdown().then(() => 'stopped'),
+      new Promise((resolve) => setTimeout(resolve, 20_000, 'still waiting').unref()),
+    ]);
+    expect(outcome).toBe('stopped');
+    expect(logs).toEqual({ warn: [], error: [] });
+  });
 });

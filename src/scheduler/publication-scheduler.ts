@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -28,7 +29,8 @@ export const PUBLICATION_SCHEDULER_OPTIONS = Symbol('PUBLICATION_SCHEDULER_OPTIO
 export class PublicationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PublicationScheduler.name);
   private readonly retryAt = new Map<string, number>();
-  private running = false;
+  /** Aborted at shutdown: ends the wait between ticks, and a tick at its next row. */
+  private readonly stopping = new AbortController();
   private loop?: Promise<void>;
   private readonly batchSize: number;
 
@@ -43,12 +45,11 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnApplicati
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
     this.loop = this.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
+    this.stopping.abort();
     await this.loop;
   }
 
@@ -71,6 +72,8 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnApplicati
         [now, after.publishAt, after.articleId, this.batchSize],
       );
       for (const { article_id: articleId } of due) {
+        // Stopping: what is left stays due, for the next worker or this one's next start.
+        if (this.stopping.signal.aborted) return published;
         seen.add(articleId);
         if ((this.retryAt.get(articleId) ?? 0) > now.getTime()) continue;
         try {
@@ -106,13 +109,14 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnApplicati
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
       try {
         await this.publishDue();
       } catch (error) {
-        this.logger.error({ msg: 'scheduler tick failed', err: error });
+        if (!signal.aborted) this.logger.error({ msg: 'scheduler tick failed', err: error });
       }
-      await new Promise((resolve) => setTimeout(resolve, this.config.scheduler.intervalMs));
+      await sleep(this.config.scheduler.intervalMs, undefined, { signal }).catch(() => {});
     }
   }
 }
