@@ -5,7 +5,7 @@ import { AppendCombiner, COMBINED_APPEND, type SingleAppend } from './append-com
 import { isDatabaseUnavailable } from './database-errors.js';
 import { newEventId } from './event-ids.js';
 import { withPgClient } from './pg-client.js';
-import { EventStore, READ_STREAMS } from './event-store.js';
+import { APPEND, EventStore, READ_STREAMS } from './event-store.js';
 import { WrongExpectedVersionError } from './event-store.errors.js';
 import { EVENT_STORE_MIGRATIONS } from './index.js';
 import { LOG_START, type EventMetadata, type LogCheckpoint, type RecordedEvent } from './event-store.types.js';
@@ -229,7 +229,7 @@ describe('EventStore (PostgreSQL)', () => {
     expect(none).toEqual([]);
   });
 
-  it('plans the combined append and the stream reads to probe the index even when first prepared on an empty table', async () => {
+  it('plans the appends and the stream reads to probe the index even when first prepared on an empty table', async () => {
     // A connection keeps a statement's generic plan: one made while the table was empty must not
     // read the whole table on every append once it has grown.
     const empty = await createTestDatabase();
@@ -240,6 +240,10 @@ describe('EventStore (PostgreSQL)', () => {
       const plan = await genericPlanOf(emptySource, COMBINED_APPEND.text, ['jsonb'], [`'[]'`]);
       expect(plan).toContain('Index Only Scan using events_stream_version_unique');
       expect(plan).not.toContain('Seq Scan on events');
+      // A single append checks its one stream once (an InitPlan), whatever the number of events.
+      const appendPlan = await genericPlanOf(emptySource, APPEND.text, ['text', 'text', 'int', 'jsonb', 'jsonb'], [`'s'`, `'t'`, '1', `'[]'`, `'{}'`]);
+      expect(appendPlan).toContain('Index Only Scan using events_stream_version_unique');
+      expect(appendPlan).not.toContain('Seq Scan on events');
       const readPlan = await genericPlanOf(emptySource, READ_STREAMS.text, ['text[]', 'int[]', 'int[]'], [`'{s}'`, `'{0}'`, `'{1}'`]);
       expect(readPlan).toContain('Index Scan using events_stream_version_unique');
       expect(readPlan).not.toMatch(/Seq Scan|Hash/);

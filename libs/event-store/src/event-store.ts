@@ -52,7 +52,7 @@ const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id_text, ev
  * connection instead of on every call, which halves the server's CPU per append. The events of an
  * append arrive as one JSON array (see AppendCombiner for why).
  */
-const APPEND: PreparedStatement = {
+export const APPEND: PreparedStatement = {
   name: 'event_store_append',
   text: `INSERT INTO events (event_id, stream_id, stream_type, stream_version, type, data, metadata)
          SELECT e.event_id, $1, $2, e.version, e.type, e.data, $5::jsonb
