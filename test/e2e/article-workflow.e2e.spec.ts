@@ -263,6 +263,20 @@ describe('article workflow over HTTP', () => {
     expect((await http.post(`/articles/${id}/submit`, undefined, { token: authorAsFactChecker })).status).toBe(200);
   });
 
+  it('names a reporter assigned by id alone as the article\'s events showed them, else by their id', async () => {
+    const id = await draft();
+    expect((await http.post(`/articles/${id}/notes`, { text: 'I know the sources.' }, { token: otherReporter })).status).toBe(201);
+    expect((await http.post(`/articles/${id}/assign`, { userId: STAFF.otherReporter.sub, as: 'reporter' }, { token: editor })).status).toBe(200);
+    expect((await http.post(`/articles/${id}/assign`, { userId: 'zoe', as: 'reporter' }, { token: editor })).status).toBe(200);
+    const { body } = await http.get(`/articles/${id}`, { token: editor });
+    expect(body.authors).toEqual([
+      { id: STAFF.reporter.sub, name: STAFF.reporter.name },
+      { id: STAFF.otherReporter.sub, name: STAFF.otherReporter.name },
+      { id: 'zoe', name: 'zoe' },
+    ]);
+    expect(body.knownNames).toBeUndefined();
+  });
+
   describe('refusals write nothing', () => {
     let id: string;
     let version: number;

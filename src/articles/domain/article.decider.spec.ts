@@ -906,6 +906,23 @@ describe('article decider', () => {
       given(STORY[status]).when(assignArticle()).then([assignedNow(frank, 'reporter')]);
     });
 
+    // The HTTP layer names someone assigned without a name by their id.
+    const byIdAlone = (who: Actor) => command('AssignArticle', { assignee: { id: who.sub, name: who.sub }, as: 'reporter' as const }, bob);
+
+    it('names someone assigned by id alone as the article\'s events last showed them', () => {
+      const daveNoted: ArticleEvent = {
+        type: 'EditorialNoteAdded',
+        data: { articleId: ID, noteId: 'note-dave', text: 'I can take this.', author: personOf(dave), addedAt: at(6) },
+      };
+      given([...draftStory, daveNoted]).when(byIdAlone(dave)).then([assignedNow(dave, 'reporter')]);
+    });
+
+    it('names someone assigned by id alone by their id while the article\'s events show no name for them', () => {
+      given(draftStory)
+        .when(byIdAlone(dave))
+        .then([{ type: 'ArticleAssigned', data: { articleId: ID, assignee: { id: 'u-dave', name: 'u-dave' }, as: 'reporter', assignedBy: personOf(bob), assignedAt: NOW_ISO } }]);
+    });
+
     it('refuses the same person in the same role twice with 409 article.already-assigned', () => {
       given([...draftStory, assigned(frank, 'reporter')])
         .when(assignArticle(frank, 'reporter'))
@@ -1046,6 +1063,7 @@ describe('article evolve', () => {
       notes: [
         { id: 'note-1', text: 'Check the Leavitt quote.', author: personOf(carol), addedAt: t(52).toISOString() },
       ],
+      knownNames: { 'u-alice': 'Alice Chen', 'u-frank': 'Frank Ito', 'u-bob': 'Bob Okafor', 'u-carol': 'Carol Diaz' },
       createdAt: t(0).toISOString(),
       updatedAt: t(52).toISOString(),
     });

@@ -1,5 +1,6 @@
 import slugify from '@sindresorhus/slugify';
 import {
+  actorOf,
   ASSIGNMENT_ROLES,
   authorsAfter,
   withNameOf,
@@ -115,6 +116,7 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
       corrections: [],
       retraction: null,
       notes: [],
+      knownNames: namesAfter({}, event),
       createdAt: draftedAt,
       updatedAt: draftedAt,
     };
@@ -129,6 +131,7 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
     status: statusAfter(state.status, event),
     updatedAt: occurredAt(event),
     authors: authorsAfter(state.authors, event),
+    knownNames: namesAfter(state.knownNames, event),
   };
   switch (event.type) {
     case 'ArticleRevised':
@@ -194,6 +197,13 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
       return assertNever(event);
   }
 };
+
+/** `known` with the names this event shows (its actor's; an assignee's), the same object if none is new. */
+function namesAfter(known: Record<string, string>, event: ArticleEvent): Record<string, string> {
+  const shown = event.type === 'ArticleAssigned' ? [actorOf(event), event.data.assignee] : [actorOf(event)];
+  const news = shown.filter((person) => person.name !== person.id && known[person.id] !== person.name);
+  return news.length === 0 ? known : { ...known, ...Object.fromEntries(news.map((person) => [person.id, person.name])) };
+}
 
 /** Folds a whole stream; `null` when it is empty. */
 export const foldArticle = (events: readonly ArticleEvent[]): ArticleState => events.reduce(evolve, initialState());
@@ -528,10 +538,12 @@ function assignArticle({ data }: AssignArticle, article: Article): ArticleEvent[
     ...requireText('assignee.name', data.assignee?.name),
     ...requireOneOf('as', data.as, ASSIGNMENT_ROLES),
   ]);
-  if (article.assignees.some((assignee) => assignee.id === data.assignee.id && assignee.as === data.as)) {
+  // Assigned by id alone (named by their id): the name the article's events have shown for them, if any.
+  const assignee = data.assignee.name === data.assignee.id ? { id: data.assignee.id, name: article.knownNames[data.assignee.id] ?? data.assignee.id } : data.assignee;
+  if (article.assignees.some((assigned) => assigned.id === assignee.id && assigned.as === data.as)) {
     throw new ArticleConflictError(
       'article.already-assigned',
-      `${data.assignee.name} is already assigned to article ${article.id} as ${data.as}.`,
+      `${assignee.name} is already assigned to article ${article.id} as ${data.as}.`,
       article.status,
     );
   }
@@ -540,7 +552,7 @@ function assignArticle({ data }: AssignArticle, article: Article): ArticleEvent[
       type: 'ArticleAssigned',
       data: {
         articleId: article.id,
-        assignee: { id: data.assignee.id, name: data.assignee.name },
+        assignee: { id: assignee.id, name: assignee.name },
         as: data.as,
         assignedBy: personOf(data.actor),
         assignedAt: data.now.toISOString(),

@@ -70,6 +70,11 @@ export interface Article {
   corrections: Correction[];
   retraction: { reason: string; retractedBy: Person; retractedAt: string } | null;
   notes: EditorialNote[];
+  /**
+   * The name the article's events last showed for each person id (who acted, who was assigned by
+   * name): someone assigned by id alone gets their name from here. Not part of the staff view.
+   */
+  knownNames: Record<string, string>;
   createdAt: string;
   /** Time of the last event, whatever it was. */
   updatedAt: string;

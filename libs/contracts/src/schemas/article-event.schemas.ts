@@ -23,7 +23,7 @@ const personSchema = (description: string): JSONSchema => ({
   additionalProperties: false,
   properties: {
     id: nonBlankText('The staff member\'s id (the JWT `sub`), or `system:<name>` for a system actor.'),
-    name: nonBlankText('Display name. A staff member assigned without a name carries their id here until they act under a name of their own.'),
+    name: nonBlankText('Display name. A staff member assigned without a name, whom no earlier event of the article had named, carries their id here.'),
   },
 });
 

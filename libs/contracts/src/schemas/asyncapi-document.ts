@@ -51,7 +51,14 @@ the article for published, so for a moment after an ArticleRetracted (about a se
 ReactionAdded may still follow it.
 
 A story's text lives in several events: Published carries it whole, as it was published; later
-ArticleRevised (only the changed fields) and CorrectionIssued events change what readers see.
+ArticleRevised (only the changed fields) and CorrectionIssued events change what readers see. So
+does the byline: Published lists the authors, a later ArticleAssigned with \`as: reporter\` adds
+one, and an author known only by id (their name is their id) takes the name a later event shows
+for that id (\`authorsAfter\` in libs/contracts applies these rules).
+
+Retention: both topics keep every message for good (\`retention.ms=-1\`), so a new subscriber
+can replay from the beginning and fold the whole history (reaction counts included: there is no
+snapshot event).
 
 Evolution: new \`ce_type\` values and new headers may appear as the contract grows: ignore them.
 The payload of a \`ce_type\` never changes shape: its schema is closed (no additional properties),

@@ -5,13 +5,13 @@ import type { PublishGateProblem } from '../../domain/article.errors.js';
 
 /** What staff see of an article: its content and state, its version, and what still stops publishing. */
 export type ArticleView = ArticleContent &
-  Omit<Article, 'content'> & {
+  Omit<Article, 'content' | 'knownNames'> & {
     version: number;
     publishGate: { open: boolean; problems: PublishGateProblem[] };
   };
 
 export function toArticleView(article: Article, version: number): ArticleView {
-  const { content, ...rest } = article;
+  const { content, knownNames: _internal, ...rest } = article;
   const problems = publishGate(article);
   return { ...rest, ...content, version, publishGate: { open: problems.length === 0, problems } };
 }
