@@ -1,19 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { articleStreamId } from '#libs/contracts';
 import type { AppConfig } from '../config/app-config.js';
+import { articlePublication, type ArticlePublication as Publication } from '../articles/index.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ArticleNotReactableError, ArticleRetractedError } from './domain/reaction.errors.js';
-
-type Publication = 'published' | 'retracted' | 'unpublished';
 
 /** Beyond this many cached articles the cache is swept (and cleared if sweeping is not enough). */
 const MAX_CACHED = 10_000;
 
 /**
- * Only published, not retracted stories take reactions. The answer comes from the article's own
- * stream in the event store (strongly consistent, one index range of a few dozen rows), not from a
- * read model that may lag behind a publication.
+ * Only published, not retracted stories take reactions (articlePublication: from the article's
+ * stream, not from a read model that may lag behind a publication).
  *
  * "Published" is cached in process for REACTION_ARTICLE_CACHE_MS (1 s by default) so a flood of
  * reactions on a hot story does not repeat the lookup, and concurrent misses share one query. A
@@ -55,16 +52,7 @@ export class ReactableArticles {
 
   private async lookUp(articleId: string): Promise<Publication> {
     try {
-      // Retraction only follows publication and is final, so "ever published" and "ever
-      // retracted" are the whole answer.
-      const [row] = await this.dataSource.query(
-        `SELECT coalesce(bool_or(type = 'Published'), false) AS published,
-                coalesce(bool_or(type = 'ArticleRetracted'), false) AS retracted
-           FROM events
-          WHERE stream_id = $1 AND type IN ('Published', 'ArticleRetracted')`,
-        [articleStreamId(articleId)],
-      );
-      const publication: Publication = !row.published ? 'unpublished' : row.retracted ? 'retracted' : 'published';
+      const publication = await articlePublication(this.dataSource, articleId);
       this.remember(articleId, publication);
       return publication;
     } finally {
