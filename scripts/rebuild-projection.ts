@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import jwt from 'jsonwebtoken';
 import { AppModule } from '../src/app.module.js';
 import { ConfigError, loadConfig, type AppConfig } from '../src/config/app-config.js';
+import { readServiceAddress } from '../src/database/embedded-service-address.js';
 import { ProjectionRebuilds } from '../src/projections/projection-rebuilds.js';
 import { PROJECTIONS } from '../src/projections/projection-registry.js';
 
@@ -11,10 +12,10 @@ import { PROJECTIONS } from '../src/projections/projection-registry.js';
  * `npm run projections:rebuild -- NAME`: rebuilds one projection from the event store into fresh
  * tables and swaps them in, while the service keeps running.
  *
- * The embedded database (PGlite) belongs to one process: when the service is running on it, the
- * rebuild is asked of the service (POST /admin/projections/NAME/rebuild) instead of opening it.
- * (A service found on no other address still holds the folder's lock, and the rebuild stops with
- * a message that says so.)
+ * The embedded database (PGlite) belongs to one process: when a service is running on it, the
+ * rebuild is asked of that service (POST /admin/projections/NAME/rebuild), at the address it wrote
+ * into the folder, instead of opening it. (A service that answers nothing there still holds the
+ * folder's lock, and the rebuild stops with a message that says so.)
  */
 async function main(): Promise<void> {
   const name = process.argv[2];
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const result = config.embedded && (await serviceIsUp(config)) ? await rebuildThroughService(config, name) : await rebuildHere(config, name);
+  const service = config.embedded ? await readServiceAddress(config.database.embeddedDataDir) : null;
+  const result = service !== null && (await serviceIsUp(service)) ? await rebuildThroughService(service, config, name) : await rebuildHere(config, name);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
@@ -48,22 +50,20 @@ async function rebuildHere(config: AppConfig, name: string): Promise<unknown> {
   }
 }
 
-const serviceUrl = (config: AppConfig) => `http://127.0.0.1:${config.http.port}`;
-
-async function serviceIsUp(config: AppConfig): Promise<boolean> {
+async function serviceIsUp(serviceUrl: string): Promise<boolean> {
   try {
-    return (await fetch(`${serviceUrl(config)}/health`, { signal: AbortSignal.timeout(1000) })).ok;
+    return (await fetch(`${serviceUrl}/health`, { signal: AbortSignal.timeout(1000) })).ok;
   } catch {
     return false;
   }
 }
 
-async function rebuildThroughService(config: AppConfig, name: string): Promise<unknown> {
+async function rebuildThroughService(serviceUrl: string, config: AppConfig, name: string): Promise<unknown> {
   const token = jwt.sign({ sub: 'cli', name: 'projections:rebuild', roles: ['admin'] }, config.auth.jwtSecret, {
     algorithm: 'HS256',
     expiresIn: '5m',
   });
-  const response = await fetch(`${serviceUrl(config)}/admin/projections/${name}/rebuild?wait=true`, {
+  const response = await fetch(`${serviceUrl}/admin/projections/${name}/rebuild?wait=true`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
   });

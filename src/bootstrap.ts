@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
@@ -13,6 +13,7 @@ import {
   ProblemError,
   prototypeKeyProblem,
   recordRouteMethods,
+  RequestDeadlineInterceptor,
   withErrorsListed,
 } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
@@ -78,6 +79,7 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   });
   acceptJsonBodiesOnly(app);
   allowPublicCors(app, config.publicCorsOrigins);
+  app.useGlobalInterceptors(new RequestDeadlineInterceptor(app.get(Reflector), config.http.requestTimeoutMs));
   closeConnectionsWhenDrained(app);
   installHttpMetrics(app);
   await setupOpenApi(app);

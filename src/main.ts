@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createHttpApp } from './bootstrap.js';
 import { ConfigError, loadConfig, requireDatabaseServer } from './config/app-config.js';
 import { listenError } from './config/listen-error.js';
+import { localUrl, writeServiceAddress } from './database/embedded-service-address.js';
 
 /** The HTTP API; with --with-workers (what `npm start` passes) the workers run in this process too. */
 async function main(): Promise<void> {
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
     await app.close();
     throw listenError(error, config.http.host, config.http.port, 'PORT');
   });
+  // `npm run projections:rebuild` finds the service that holds the embedded folder here.
+  if (config.embedded) await writeServiceAddress(config.database.embeddedDataDir, localUrl(config.http.host, config.http.port));
   const mode = `${config.embedded ? 'embedded PostgreSQL, projections from the store' : 'PostgreSQL'}${config.kafka ? ' + Kafka' : ''}${workers ? ', workers in this process' : ''}`;
   if (config.env === 'production') {
     // Production logs are JSON lines only.

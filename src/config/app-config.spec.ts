@@ -112,6 +112,8 @@ describe('loadConfig', () => {
     [{ CLOUDEVENTS_SOURCE: 'https://exa<mple>.com/newsroom' }, 'CLOUDEVENTS_SOURCE'],
     [{ CLOUDEVENTS_SOURCE: 'https://[::1/newsroom' }, 'CLOUDEVENTS_SOURCE'],
     [{ CLOUDEVENTS_SOURCE: '/news%zzroom' }, 'CLOUDEVENTS_SOURCE'],
+    [{ REQUEST_TIMEOUT_MS: '3000' }, 'REQUEST_TIMEOUT_MS'],
+    [{ REQUEST_TIMEOUT_MS: '5000', READ_WAIT_TIMEOUT_MS: '8000' }, 'REQUEST_TIMEOUT_MS'],
   ])('refuses %j and names %s', (environment, name) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     try {

@@ -176,6 +176,10 @@ const spec = {
   JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for staff tokens (a development default outside production)' }),
   BODY_LIMIT_BYTES: positiveInt({ default: 1_048_576 }),
   READ_WAIT_TIMEOUT_MS: positiveInt({ default: 3000, desc: 'Longest wait for X-Min-Position' }),
+  REQUEST_TIMEOUT_MS: positiveInt({
+    default: 20_000,
+    desc: 'A request unanswered this long answers 503 (a stalled database); more than READ_WAIT_TIMEOUT_MS',
+  }),
   PUBLIC_CACHE_POLL_MS: nonNegativeInt({ default: 100, desc: 'How often public reads check their read models for changes (0: no cache)' }),
 
   TRUST_PROXY: trustProxy({
@@ -217,7 +221,7 @@ const EMPTY_MEANS_UNSET = new Set(
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
+  http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number; requestTimeoutMs: number };
   logLevel: string;
   database: {
     url?: string;
@@ -302,6 +306,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       `at least ${MIN_POOL_SIZE_WITH_KAFKA} when KAFKA_BROKERS is set, got ${poolSize}: ` +
       "a worker's relay keeps one connection for its lock, and the projections, scheduler and API need another";
   }
+  const [requestTimeout, readWait] = [valid('REQUEST_TIMEOUT_MS'), valid('READ_WAIT_TIMEOUT_MS')];
+  if (requestTimeout !== undefined && readWait !== undefined && requestTimeout <= readWait) {
+    problems.REQUEST_TIMEOUT_MS = `must be more than READ_WAIT_TIMEOUT_MS (${readWait}), got ${requestTimeout}: a read waiting for its position would answer 503`;
+  }
   const [articles, reactions] = [valid('KAFKA_TOPIC_ARTICLES'), valid('KAFKA_TOPIC_REACTIONS')];
   if (articles !== undefined && articles === reactions) {
     problems.KAFKA_TOPIC_REACTIONS = `must differ from KAFKA_TOPIC_ARTICLES (both "${articles}")`;
@@ -323,6 +331,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       port: env.PORT,
       publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${env.PORT}`).replace(/\/$/, ''),
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     },
     logLevel: env.LOG_LEVEL,
     database: {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -31,6 +31,12 @@ describe('EmbeddedPostgres', () => {
     // Once stopped, the folder is free again.
     const again = await EmbeddedPostgres.start(dataDir);
     await again.stop();
+  });
+
+  it('names EMBEDDED_DATA_DIR when the folder cannot be made', async () => {
+    const inAFile = join(dataDir, 'newsroom.lock-not-a-folder', 'data');
+    await writeFile(join(dataDir, 'newsroom.lock-not-a-folder'), '');
+    await expect(EmbeddedPostgres.start(inAFile)).rejects.toThrow(/EMBEDDED_DATA_DIR: .*cannot hold the database: ENOTDIR/);
   });
 
   describe('when its lock file is not as it left it', () => {

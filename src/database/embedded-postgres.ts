@@ -25,7 +25,9 @@ export class EmbeddedPostgres {
 
   /** `onLockLost` runs when another process has taken the folder over; by default this process exits. */
   static async start(dataDir: string, onLockLost: (error: Error) => void = exitAtOnce): Promise<EmbeddedPostgres> {
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true }).catch((error: Error) => {
+      throw new ConfigError({ EMBEDDED_DATA_DIR: `${dataDir} cannot hold the database: ${error.message}` });
+    });
     const lock = await FolderLock.take(dataDir, onLockLost);
     try {
       const db = await PGlite.create(dataDir);

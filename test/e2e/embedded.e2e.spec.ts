@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import jwt from 'jsonwebtoken';
+import { freePort } from '#libs/testing';
 import { INSECURE_DEV_SECRET } from '../../src/config/app-config.js';
 import { ApiProcess } from '../support/api-process.js';
 import { seedStory } from '../support/seed-story.js';
@@ -68,5 +72,34 @@ describe('the embedded default', () => {
     expect(boardAnswer.headers.get('x-min-position-reached')).toBe('true');
     const board = (await boardAnswer.json()) as { items: { headline: string }[] };
     expect(board.items.map((item) => item.headline).sort()).toEqual(['A second story', seedStory.headline].sort());
+  });
+
+  /** `npm run projections:rebuild -- NAME`, on the given folder and PORT. */
+  async function rebuildScript(name: string, env: Record<string, string>): Promise<{ projection: string; eventsRead: number }> {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', './test/support/register-typescript.mjs', 'scripts/rebuild-projection.ts', name],
+      { cwd: fileURLToPath(new URL('../../', import.meta.url)), env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env } },
+    );
+    return JSON.parse(stdout);
+  }
+
+  it('rebuilds through the service that holds the folder, whatever PORT the script is given', async () => {
+    service = await start();
+    await feedItems(service.url, (candidates) => candidates.length > 0);
+    const otherFolder = await mkdtemp(join(tmpdir(), 'newsroom-embedded-other-'));
+    try {
+      // The running service holds dataDir: the script asks it, at the address it wrote there.
+      const throughService = await rebuildScript('public-feed', { EMBEDDED_DATA_DIR: dataDir, PORT: String(await freePort()) });
+      expect(throughService).toMatchObject({ projection: 'public-feed' });
+      expect(throughService.eventsRead).toBeGreaterThan(0);
+      // Another folder, with the running service's port: the script opens that folder, not the service.
+      const own = await rebuildScript('public-feed', { EMBEDDED_DATA_DIR: otherFolder, PORT: new URL(service.url).port });
+      expect(own).toMatchObject({ projection: 'public-feed', eventsRead: 0 });
+    } finally {
+      await rm(otherFolder, { recursive: true, force: true });
+    }
+    const feed = (await (await fetch(`${service.url}/feed`)).json()) as { items: { headline: string }[] };
+    expect(feed.items.map((item) => item.headline)).toEqual([seedStory.headline]);
   });
 });
