@@ -67,6 +67,24 @@ describe('projection rebuilds in the service (PostgreSQL)', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('shows a rebuild as running only while its claim is refreshed: one that died with its claim left is not', async () => {
+    const claimed = (projection: string, ago: string) =>
+      db.query(
+        `INSERT INTO projection_checkpoints (projection, rebuilding_since) VALUES ($1, now() - $2::interval)
+         ON CONFLICT (projection) DO UPDATE SET rebuilding_since = excluded.rebuilding_since`,
+        [projection, ago],
+      );
+    await claimed('editor-board', '5 seconds');
+    await claimed('fact-check-queue', '3 minutes');
+    try {
+      const statuses = await service.app.get(ProjectionRebuilds).statuses();
+      const rebuilding = Object.fromEntries(statuses.map((status) => [status.name, status.rebuilding]));
+      expect(rebuilding).toMatchObject({ 'editor-board': true, 'fact-check-queue': false, 'public-feed': false });
+    } finally {
+      await db.query(`UPDATE projection_checkpoints SET rebuilding_since = NULL`);
+    }
+  });
+
   it('at shutdown stops a running rebuild, releases its claim and leaves the live tables as they were', async () => {
     // Not on the board yet: a rebuild that went through would add it.
     const { id } = await steps.draft({ headline: 'Written after the last rebuild' });

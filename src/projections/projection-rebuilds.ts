@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EventStore } from '#libs/event-store';
 import {
   ProjectionRebuilder,
+  REBUILD_CLAIM_STALE_MS,
   RebuildAbortedError,
   RebuildInProgressError,
   type Projection,
@@ -95,9 +96,12 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
 
   async statuses(): Promise<ProjectionStatus[]> {
     const rows: any[] = await this.dataSource.query(
-      `SELECT c.projection, c.events_applied, c.last_event_at, c.updated_at, c.rebuilt_at, c.rebuilding_since,
+      // A claim its rebuild stopped refreshing (it died with the database or its process) is no rebuild running.
+      `SELECT c.projection, c.events_applied, c.last_event_at, c.updated_at, c.rebuilt_at,
+              c.rebuilding_since > now() - $1::float8 * interval '1 millisecond' AS rebuilding,
               (SELECT count(*)::int FROM projection_dead_letters d WHERE d.projection = c.projection) AS parked
          FROM projection_checkpoints c`,
+      [REBUILD_CLAIM_STALE_MS],
     );
     const byName = new Map(rows.map((row) => [row.projection, row]));
     return PROJECTIONS.map(({ name }) => {
@@ -108,7 +112,7 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
         lastEventAt: row?.last_event_at?.toISOString() ?? null,
         updatedAt: row?.updated_at?.toISOString() ?? null,
         rebuiltAt: row?.rebuilt_at?.toISOString() ?? null,
-        rebuilding: Boolean(row?.rebuilding_since),
+        rebuilding: row?.rebuilding === true,
         parkedEvents: row?.parked ?? 0,
       };
     });
