@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { NestFactory, Reflector } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
@@ -13,7 +13,7 @@ import {
   ProblemError,
   prototypeKeyProblem,
   recordRouteMethods,
-  RequestDeadlineInterceptor,
+  installRequestDeadline,
   withErrorsListed,
 } from '#libs/http';
 import { createLogger, PinoLoggerService } from '#libs/observability';
@@ -64,6 +64,7 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   });
   // Before Nest registers the routes: a known path asked with another method answers 405, not 404.
   recordRouteMethods(adapter.getInstance());
+  installRequestDeadline(adapter.getInstance(), config.http.requestTimeoutMs);
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -79,7 +80,6 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   });
   acceptJsonBodiesOnly(app);
   allowPublicCors(app, config.publicCorsOrigins);
-  app.useGlobalInterceptors(new RequestDeadlineInterceptor(app.get(Reflector), config.http.requestTimeoutMs));
   closeConnectionsWhenDrained(app);
   installHttpMetrics(app);
   await setupOpenApi(app);

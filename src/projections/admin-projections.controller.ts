@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nes
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RebuildResult } from '#libs/projections';
-import { NoRequestDeadline, Roles } from '#libs/http';
+import { clearRequestDeadline, Roles } from '#libs/http';
 import { ApiProblems, ApiStaff, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
 import { ProjectionStatusSchema, RebuildResultSchema, RebuildStartedSchema } from '../openapi/api-schemas.js';
 import { ProjectionRebuilds, type ProjectionStatus } from './projection-rebuilds.js';
@@ -30,8 +30,6 @@ export class AdminProjectionsController {
    */
   @Post(':name/rebuild')
   @HttpCode(202)
-  // With wait=true the answer comes when the rebuild is done, minutes later on a large store.
-  @NoRequestDeadline()
   @ApiOperation({ summary: 'Rebuild a projection from the event store without downtime (admin)' })
   @ApiQuery({ name: 'wait', required: false, enum: ['true'], description: 'Answer 200 with the result when done instead of 202 at once' })
   @ApiResponse({
@@ -47,6 +45,8 @@ export class AdminProjectionsController {
     @Query('wait') wait: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RebuildResult | { projection: string; status: 'rebuilding' }> {
+    // With wait=true the answer comes when the rebuild is done, minutes later on a large store.
+    if (wait === 'true') clearRequestDeadline(reply.request);
     const { done } = await this.rebuilds.start(name);
     if (wait === 'true') {
       reply.status(200);

@@ -49,4 +49,19 @@ describe('a database that stops answering', () => {
     const leftOpen = await app.app.get(DataSource).query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
     expect(leftOpen).toEqual([]);
   });
+
+  it('lets a rebuild the caller waits for take longer than the deadline', async () => {
+    const holder = new pg.Client(app.database.url);
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      const rebuilt = http.post('/admin/projections/editor-board/rebuild?wait=true', undefined, { token: TOKENS.admin });
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // twice the deadline
+      await holder.query('COMMIT');
+      expect((await rebuilt).status).toBe(200);
+    } finally {
+      await holder.end();
+    }
+  });
 });

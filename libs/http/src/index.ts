@@ -11,4 +11,4 @@ export * from './client-error.js';
 export * from './iri.js';
 export * from './allowed-methods.js';
 export * from './json-body.js';
-export * from './request-deadline.interceptor.js';
+export * from './request-deadline.js';
