@@ -920,7 +920,12 @@ describe('article decider', () => {
     it('names someone assigned by id alone by their id while the article\'s events show no name for them', () => {
       given(draftStory)
         .when(byIdAlone(dave))
-        .then([{ type: 'ArticleAssigned', data: { articleId: ID, assignee: { id: 'u-dave', name: 'u-dave' }, as: 'reporter', assignedBy: personOf(bob), assignedAt: NOW_ISO } }]);
+        .then([
+          {
+            type: 'ArticleAssigned',
+            data: { articleId: ID, assignee: { id: 'u-dave', name: 'u-dave' }, as: 'reporter', assignedBy: personOf(bob), assignedAt: NOW_ISO },
+          },
+        ]);
     });
 
     it('refuses the same person in the same role twice with 409 article.already-assigned', () => {

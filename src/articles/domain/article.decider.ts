@@ -539,7 +539,8 @@ function assignArticle({ data }: AssignArticle, article: Article): ArticleEvent[
     ...requireOneOf('as', data.as, ASSIGNMENT_ROLES),
   ]);
   // Assigned by id alone (named by their id): the name the article's events have shown for them, if any.
-  const assignee = data.assignee.name === data.assignee.id ? { id: data.assignee.id, name: article.knownNames[data.assignee.id] ?? data.assignee.id } : data.assignee;
+  const { id, name } = data.assignee;
+  const assignee = name === id ? { id, name: article.knownNames[id] ?? id } : data.assignee;
   if (article.assignees.some((assigned) => assigned.id === assignee.id && assigned.as === data.as)) {
     throw new ArticleConflictError(
       'article.already-assigned',
