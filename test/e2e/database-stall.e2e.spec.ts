@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { waitFor } from '#libs/testing';
 import { httpClient, startTestApp, type TestApp } from '../support/test-app.js';
 import { TOKENS } from '../support/workflow.js';
 
@@ -43,7 +44,7 @@ describe('a database that stops answering', () => {
       ((await app.app.get(DataSource).query(`SELECT data->>'headline' AS headline FROM events WHERE type = 'ArticleDrafted'`)) as { headline: string }[]).map(
         (row) => row.headline,
       );
-    for (let tries = 0; !(await headlines()).includes('During the stall') && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(async () => (await headlines()).includes('During the stall'), { timeoutMs: 5000, describe: () => 'the append that waited was not written' });
     expect((await headlines()).sort()).toEqual(['Before the stall', 'During the stall']);
     for (let i = 0; i < 12; i++) expect((await draft(`After the stall ${i}`)).status).toBe(201);
     const leftOpen = await app.app.get(DataSource).query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
