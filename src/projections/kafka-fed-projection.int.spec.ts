@@ -8,7 +8,7 @@ import { ARTICLE_CLOUD_EVENT_TYPES, ARTICLE_STREAM_TYPE } from '#libs/contracts'
 import { EventStore } from '#libs/event-store';
 import { KafkaClient, toCloudEventMessage, type KafkaLogger } from '#libs/kafka';
 import type { Projection } from '#libs/projections';
-import { freePort, switchableBootstrap } from '#libs/testing';
+import { freePort, switchableBootstrap, waitFor } from '#libs/testing';
 import { KafkaFedProjection } from './kafka-fed-projection.js';
 import { countPerArticle, createArticleCountsTables } from '../../libs/projections/src/testing/article-counts.js';
 import { runnerTestDatabase, type RunnerTestDatabase } from '../../libs/projections/src/testing/runner-database.js';
@@ -43,14 +43,6 @@ function memoryLogger(): { lines: string[]; nest: Logger; kafka: KafkaLogger } {
   return { lines, nest: sink as unknown as Logger, kafka: sink };
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await sleep(50);
-  }
-}
-
 describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
   let database: RunnerTestDatabase;
   let dataSource: DataSource;
@@ -74,7 +66,7 @@ describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
     const kafka = new KafkaClient({ brokers: `127.0.0.1:${await freePort()}`, clientId: 'kafka-fed-spec', retry: { retries: 0 } });
     const feed = new KafkaFedProjection(dataSource, kafka, counting, { groupId: unique('g'), topics: [topicSpec(unique('t'))], logger: log.nest });
     feed.start();
-    await waitFor(() => log.lines.some((line) => line.includes('joining again in 4000 ms')), 30_000, () => log.lines.join('\n'));
+    await waitFor(() => log.lines.some((line) => line.includes('joining again in 4000 ms')), { timeoutMs: 30_000, describe: () => log.lines.join('\n') });
     const startedAt = Date.now();
     await feed.stop();
     // Not the 4 s backoff: stopping cuts the wait short.
@@ -107,7 +99,7 @@ describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
       // Kafka answers again: the topic creation left behind completes, and no consumer follows it.
       bootstrap.open();
       const direct = new KafkaClient({ brokers: brokersFromEnv(), clientId: 'kafka-fed-spec-check' });
-      await waitFor(async () => (await direct.topicPartitionCounts([topic]))[topic] === 1, 30_000, () => log.lines.slice(-10).join('\n'));
+      await waitFor(async () => (await direct.topicPartitionCounts([topic]))[topic] === 1, { timeoutMs: 30_000, describe: () => log.lines.slice(-10).join('\n') });
       await sleep(3000);
       expect(log.lines.filter((line) => /kafkajs Consumer(Group)?: (Starting|Consumer has joined)/.test(line))).toEqual([]);
     } finally {
@@ -174,20 +166,18 @@ describe('KafkaFedProjection (real PostgreSQL and Kafka)', () => {
       feed.start();
       await waitFor(
         () => log.lines.some((line) => line.includes('consumer crashed') && line.includes('"restarting":false')),
-        30_000,
-        () => log.lines.slice(-10).join('\n'),
+        { timeoutMs: 30_000, describe: () => log.lines.slice(-10).join('\n') },
       );
       await foreign.disconnect();
 
       await waitFor(
         async () => JSON.stringify(await counts()) === JSON.stringify({ [articles[0]]: 3, [articles[1]]: 2 }),
-        30_000,
-        () => log.lines.slice(-10).join('\n'),
+        { timeoutMs: 30_000, describe: () => log.lines.slice(-10).join('\n') },
       );
       expect(log.lines.some((line) => line.includes('joining again'))).toBe(true);
       // Each committed batch that applied events is announced (to the public read cache), just
       // after its commit: the counts above may show before the announcement runs.
-      await waitFor(() => batchesAnnounced > 0, 5_000, () => 'no batch announced');
+      await waitFor(() => batchesAnnounced > 0, { timeoutMs: 5_000, describe: () => 'no batch announced' });
     } finally {
       await feed.stop();
       await foreign.disconnect();
