@@ -38,8 +38,8 @@ export interface FeedDocumentContext {
 /**
  * The feed as JSON Feed 1.1, RSS 2.0 or Atom 1.0, built with the `feed` library.
  *
- * Titles and summaries are plain text in JSON Feed but HTML in Atom (type="html") and in practice
- * in RSS, so the XML formats get them HTML-escaped. Content is HTML built from escaped text in
+ * Titles are plain text in JSON Feed and RSS but HTML in Atom (type="html"), so Atom gets them
+ * HTML-escaped; summaries are HTML in both XML formats. Content is HTML built from escaped text in
  * every format, so a `<script>` in a story arrives as text. Corrections are part of the content,
  * and each one moves the item's updated time.
  */
@@ -92,8 +92,8 @@ function feedItem(format: FeedFormat, article: PublicArticle, publicBaseUrl: str
 }
 
 /**
- * Reaction counts (and, in JSON Feed, the structured corrections; in RSS, the updated time) as each
- * format's extension data.
+ * Reaction counts (and, in JSON Feed, the structured corrections; in RSS, the plain-text title and
+ * the updated time) as each format's extension data.
  */
 function extensionsOf(format: FeedFormat, article: PublicArticle, name: (value: string) => string, publicBaseUrl: string): Extension[] {
   switch (format) {
@@ -104,6 +104,9 @@ function extensionsOf(format: FeedFormat, article: PublicArticle, name: (value: 
     }
     case 'rss':
       return [
+        // An RSS title is plain text (RSS Board's profile), unlike Atom's type="html" one: this
+        // element takes the place of the library's, so that a reader shows "&" and not "&amp;".
+        { name: 'title', objects: { _text: name(article.headline) } },
         // RSS 2.0 items have no updated time of their own (pubDate is the publication): Atom's
         // element says when a correction or revision last changed the story.
         { name: 'atom:updated', objects: { _text: article.updatedAt } },
