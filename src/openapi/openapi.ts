@@ -2,12 +2,13 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '#libs/http';
+import { toOpenApi31 } from './openapi-3-1.js';
 
 export const OPENAPI_UI_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
 
 /**
- * `GET /docs` (Swagger UI, its assets served by @fastify/static) and `GET /docs/openapi.json`.
+ * `GET /docs` (Swagger UI, its assets served by @fastify/static) and `GET /docs/openapi.json` (OpenAPI 3.1).
  * The document is built from the controllers' decorators on the first request, so start-up does
  * not pay for it. Both are plain Fastify routes: public, outside the JWT guard.
  */
@@ -36,7 +37,7 @@ export async function setupOpenApi(app: NestFastifyApplication): Promise<void> {
       schema: { type: 'string' },
     })
     .build();
-  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => SwaggerModule.createDocument(app, config), {
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => toOpenApi31(SwaggerModule.createDocument(app, config)), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     raw: ['json'],
     ui: await canServeUi(),

@@ -1,3 +1,4 @@
+import { Validator as OpenApiValidator } from '@seriousme/openapi-schema-validator';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
@@ -89,14 +90,14 @@ const CHECKED_HEADERS = ['etag', 'last-modified', 'location', 'x-min-position-re
 const SCHEMA_REF = '#/components/schemas/';
 
 /**
- * An OpenAPI 3.0 schema as JSON Schema for ajv: `nullable` becomes "or null", refs point into the
- * document's components (added to ajv as `openapi`), examples go. An object that lists its
- * properties takes no others, so an answer field the document does not name fails validation.
+ * An OpenAPI 3.1 schema (JSON Schema) for ajv: refs point into the document's components (added to
+ * ajv as `openapi`), examples go. An object that lists its properties takes no others, so an answer
+ * field the document does not name fails validation.
  */
 function toJsonSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toJsonSchema);
   if (schema === null || typeof schema !== 'object') return schema;
-  const { nullable, example: _example, ...rest } = schema as Record<string, unknown>;
+  const { example: _example, ...rest } = schema as Record<string, unknown>;
   const converted: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
     if (key === '$ref') converted.$ref = `openapi#/definitions/${(value as string).replace(SCHEMA_REF, '')}`;
@@ -105,7 +106,7 @@ function toJsonSchema(schema: unknown): unknown {
     else converted[key] = toJsonSchema(value);
   }
   if (converted.properties !== undefined && converted.additionalProperties === undefined) converted.additionalProperties = false;
-  return nullable ? { anyOf: [converted, { type: 'null' }] } : converted;
+  return converted;
 }
 
 describe('OpenAPI document (GET /docs/openapi.json)', () => {
@@ -127,6 +128,14 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
   afterAll(() => api?.close());
 
   const schemaOf = (ref: string | undefined) => document.components.schemas[ref!.replace('#/components/schemas/', '')];
+
+  it('is a valid OpenAPI 3.1 document, its schemas plain JSON Schema (null as a type, not 3.0\'s nullable)', async () => {
+    expect(document.openapi).toBe('3.1.0');
+    const validity = await new OpenApiValidator().validate(structuredClone(document));
+    expect(validity.errors).toBeUndefined();
+    expect(validity.valid).toBe(true);
+    expect(JSON.stringify(document)).not.toContain('"nullable"');
+  });
 
   it('lists every route of the contract and nothing else', () => {
     const documented = [...operations.keys()].filter((route) => !/ \/docs(\/|$)/.test(route)).sort();
