@@ -1,11 +1,12 @@
-import { Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RebuildResult } from '#libs/projections';
-import { clearRequestDeadline, Roles } from '#libs/http';
-import { ApiProblems, ApiStaff, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
+import { clearRequestDeadline, NoFieldsPipe, Roles } from '#libs/http';
+import { ApiNoFields, ApiProblems, ApiStaff, UNSUPPORTED_BODY } from '../openapi/api-docs.decorators.js';
 import { ProjectionStatusSchema, RebuildResultSchema, RebuildStartedSchema } from '../openapi/api-schemas.js';
 import { ProjectionRebuilds, type ProjectionStatus } from './projection-rebuilds.js';
+import { RebuildProjectionRequest } from './rebuild-projection.request.dto.js';
 
 /** Operators' view of the projections, and rebuilds (admin only). */
 @ApiTags('operations')
@@ -31,7 +32,6 @@ export class AdminProjectionsController {
   @Post(':name/rebuild')
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection from the event store without downtime (admin)' })
-  @ApiQuery({ name: 'wait', required: false, enum: ['true'], description: 'Answer 200 with the result when done instead of 202 at once' })
   @ApiResponse({
     status: 202,
     description: 'Rebuilding; readers keep the old tables until the swap',
@@ -39,10 +39,17 @@ export class AdminProjectionsController {
     headers: { Location: { description: '/admin/projections, where the rebuild shows', schema: { type: 'string' } } },
   })
   @ApiResponse({ status: 200, description: 'With wait=true: rebuilt', type: RebuildResultSchema })
-  @ApiProblems([404, 'No projection has this name'], [409, 'A rebuild of it is already running'], UNSUPPORTED_BODY)
+  @ApiProblems(
+    [400, 'Invalid input: a wait other than true or false, or a field in the body'],
+    [404, 'No projection has this name'],
+    [409, 'A rebuild of it is already running'],
+    UNSUPPORTED_BODY,
+  )
+  @ApiNoFields()
   async rebuild(
     @Param('name') name: string,
-    @Query('wait') wait: string | undefined,
+    @Query() { wait }: RebuildProjectionRequest,
+    @Body(NoFieldsPipe) _noFields: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RebuildResult | { projection: string; status: 'rebuilding' }> {
     // With wait=true the answer comes when the rebuild is done, minutes later on a large store.

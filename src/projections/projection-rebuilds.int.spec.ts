@@ -2,7 +2,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { EventStore, LOG_START } from '#libs/event-store';
 import { ProjectionRebuilder, streamsTableOf } from '#libs/projections';
-import { createTestDatabase, type TestDatabase } from '#libs/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '#libs/testing';
 import { httpClient, startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { TOKENS, workflow } from '../../test/support/workflow.js';
 import { editorBoardProjection } from '../board/editor-board.projection.js';
@@ -65,6 +65,24 @@ describe('projection rebuilds in the service (PostgreSQL)', () => {
     }
     expect(await names()).toEqual(namesAfterMigrations);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('refuses a wait other than true or false, and a body with fields, before starting anything', async () => {
+    const lastRebuilt = async () => (await db.query('SELECT projection, rebuilt_at FROM projection_checkpoints ORDER BY projection')) as unknown[];
+    const before = await lastRebuilt();
+    const badWait = await http.post('/admin/projections/editor-board/rebuild?wait=maybe', undefined, { token: TOKENS.admin });
+    expect(badWait.status).toBe(400);
+    expect(badWait.body.errors).toEqual([{ field: 'wait', message: expect.stringContaining('true, false') }]);
+    const withFields = await http.post('/admin/projections/editor-board/rebuild?wait=true', { full: true }, { token: TOKENS.admin });
+    expect(withFields.status).toBe(400);
+    expect(withFields.body.errors).toEqual([{ field: 'full', message: 'property full should not exist' }]);
+    expect(await rebuildingSince('editor-board')).toBeNull();
+    expect(await lastRebuilt()).toEqual(before);
+
+    const waitFalse = await http.post('/admin/projections/editor-board/rebuild?wait=false', {}, { token: TOKENS.admin });
+    expect(waitFalse.status).toBe(202);
+    // Done (its claim gone, its time written) before the next case looks at claims.
+    await waitFor(async () => (await rebuildingSince('editor-board')) === null && JSON.stringify(await lastRebuilt()) !== JSON.stringify(before));
   });
 
   it('shows a rebuild as running only while its claim is refreshed: one that died with its claim left is not', async () => {
