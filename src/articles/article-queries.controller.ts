@@ -29,7 +29,7 @@ export class ArticleQueriesController {
   @Get(':id')
   @ApiOperation({ summary: 'Editorial view of an article; with version, the article as of that version (ETag: "<version>")' })
   @ApiArticleRead(ArticleViewSchema, 'The article (as of version, when given)')
-  @ApiQuery({ name: 'version', required: false, type: 'integer', description: 'The article as of this version' })
+  @ApiQuery({ name: 'version', required: false, type: 'integer', minimum: 1, maximum: MAX_ARTICLE_VERSION, description: 'The article as of this version' })
   @ApiProblems([400, 'Invalid version or X-Min-Position'], [404, 'No such article or version'])
   get(
     @Param('id') id: string,

@@ -11,7 +11,7 @@ import {
   type HeadersObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from '#libs/http';
+import { MIN_POSITION_PATTERN, PROBLEM_CONTENT_TYPE } from '#libs/http';
 import { ProblemDetailsSchema, WriteResultSchema } from './api-schemas.js';
 
 /** OpenAPI decorators shared by the controllers: documentation only, no behaviour. */
@@ -82,12 +82,15 @@ export const UNSUPPORTED_BODY: ApiProblem = [415, 'The body is not JSON, is comp
 export const ApiStaff = () =>
   applyDecorators(ApiBearerAuth(), ApiProblems([401, 'No token, or an invalid or expired one'], [403, 'The role is not allowed']));
 
+const MIN_POSITION_SCHEMA = { type: 'string', pattern: MIN_POSITION_PATTERN } as const;
+
 /** A read that waits for `X-Min-Position` (bounded); the answer says whether it got there. */
 export const ApiMinPosition = () =>
   ApiHeader({
     name: 'X-Min-Position',
     required: false,
     description: 'Wait (a few seconds at most) until the read model has applied this global position; see X-Min-Position-Reached',
+    schema: MIN_POSITION_SCHEMA,
   });
 
 /** The `:id` of an article (a UUID; anything else is 404). */
@@ -100,7 +103,7 @@ export const ApiArticleId = () => ApiParam({ name: 'id', type: String, format: '
 export const ApiArticleRead = (type: Type<unknown>, description: string, etag = VERSION_ETAG) =>
   applyDecorators(
     ApiArticleId(),
-    ApiHeader({ name: 'X-Min-Position', required: false, description: 'Validated only: these reads fold the stream, so they are always current' }),
+    ApiHeader({ name: 'X-Min-Position', required: false, description: 'Validated only: these reads fold the stream, so they are always current', schema: MIN_POSITION_SCHEMA }),
     ApiResponse({ status: 200, description, type, headers: etag }),
   );
 
@@ -140,6 +143,7 @@ export const ApiArticleWrite = (status: 200 | 201, description: string, type: Ty
 /** `POST /articles`: 201 with Location and the first version as ETag. */
 export const ApiArticleDraft = () =>
   applyDecorators(
+    ApiHeader({ name: 'If-Match', required: false, description: 'Any value is a 412: a new article has no version yet' }),
     ApiResponse({
       status: 201,
       description: 'Drafted; Location names the article',

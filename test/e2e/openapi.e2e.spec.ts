@@ -1,6 +1,7 @@
 import { Validator as OpenApiValidator } from '@seriousme/openapi-schema-validator';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { MIN_POSITION_PATTERN } from '#libs/http';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
 import { ARTICLE_LIMITS } from '../../src/articles/index.js';
 import { ApiProcess } from '../support/api-process.js';
@@ -76,7 +77,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 interface Operation {
   security?: Record<string, string[]>[];
-  parameters?: { in: string; name: string; required?: boolean }[];
+  parameters?: { in: string; name: string; required?: boolean; schema?: Record<string, unknown> }[];
   requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }>; headers?: Record<string, unknown> }>;
 }
@@ -219,8 +220,18 @@ describe('OpenAPI document (GET /docs/openapi.json)', () => {
     }
     const header = (route: string, name: string) =>
       operations.get(route)!.parameters?.find((parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === name.toLowerCase());
-    expect(header('POST /articles/{id}/publish', 'If-Match')).toMatchObject({ required: false });
-    expect(header('GET /board', 'X-Min-Position')).toMatchObject({ required: false });
+    // Every write on an article takes If-Match, the draft too (where any value is a 412).
+    for (const route of STAFF_ROUTES.filter((candidate) => /^(POST|PATCH) \/articles/.test(candidate))) {
+      expect({ route, ifMatch: header(route, 'If-Match') }).toEqual({ route, ifMatch: expect.objectContaining({ required: false }) });
+    }
+    // X-Min-Position, wherever it is taken, with the form the service checks.
+    const minPositionRoutes = [...operations.keys()].filter((route) => header(route, 'X-Min-Position') !== undefined);
+    expect(minPositionRoutes).toEqual(expect.arrayContaining(['GET /board', 'GET /feed', 'GET /articles/{id}']));
+    for (const route of minPositionRoutes) {
+      expect({ route, schema: header(route, 'X-Min-Position')!.schema }).toEqual({ route, schema: { type: 'string', pattern: MIN_POSITION_PATTERN } });
+    }
+    const version = operations.get('GET /articles/{id}')!.parameters!.find((parameter) => parameter.in === 'query' && parameter.name === 'version');
+    expect(version?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 2_147_483_647 });
     expect(header('POST /public/articles/{id}/reactions', 'X-Reader-Id')).toMatchObject({ required: true });
     expect(header('DELETE /public/articles/{id}/reactions', 'X-Reader-Id')).toMatchObject({ required: true });
   });

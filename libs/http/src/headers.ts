@@ -39,12 +39,16 @@ export function assertVersionMatches(expected: readonly number[] | undefined, cu
   }
 }
 
+/** A global position as `X-Min-Position` takes it: up to 15 digits, exact as a JavaScript number. */
+export const MIN_POSITION_PATTERN = '^\\d{1,15}$';
+const MIN_POSITION = new RegExp(MIN_POSITION_PATTERN);
+
 /** `X-Min-Position: <position>`: the global position a read must reflect. */
 export function parseMinPosition(header: string | string[] | undefined): number | undefined {
   if (header === undefined || header === '') return undefined;
   const value = Array.isArray(header) ? header[0] : header;
-  if (!/^\d{1,15}$/.test(value.trim())) {
-    throw new ValidationProblem([{ field: 'X-Min-Position', message: 'must be a non-negative integer position' }]);
+  if (!MIN_POSITION.test(value.trim())) {
+    throw new ValidationProblem([{ field: 'X-Min-Position', message: 'must be a non-negative integer position of at most 15 digits' }]);
   }
   return Number(value);
 }
