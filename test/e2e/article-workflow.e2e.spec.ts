@@ -353,6 +353,15 @@ describe('article workflow over HTTP', () => {
         rating: 'true', explanation: 'x', sources: ['https://example.com/a', 'https://example.com/a'],
       }, { token: factChecker });
       expect({ status: sameSources.status, errors: sameSources.body.errors }).toEqual({ status: 400, errors: [expect.objectContaining({ field: 'sources' })] });
+      // Sources become links on the public page: none with credentials, or into a private network.
+      for (const source of ['https://user:secret@example.com/report', 'http://127.0.0.1:3000/admin', 'http://10.1.2.3/', 'http://[::1]/']) {
+        const privateSource = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {
+          rating: 'true', explanation: 'x', sources: [source],
+        }, { token: factChecker });
+        expect({ source, status: privateSource.status, errors: privateSource.body.errors }).toEqual({
+          source, status: 400, errors: [{ field: 'sources', message: expect.stringContaining('public address') }],
+        });
+      }
       // Commands without fields refuse fields, as the others refuse unknown ones.
       for (const path of ['/submit', '/approve']) {
         const withFields = await http.post(`/articles/${id}${path}`, { foo: 1 }, { token: path === '/submit' ? reporter : editor });

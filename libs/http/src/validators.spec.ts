@@ -1,5 +1,5 @@
 import { validateSync } from 'class-validator';
-import { isStorableText, IsText } from './validators.js';
+import { isPublicLink, isStorableText, IsText } from './validators.js';
 
 class Titled {
   @IsText(100)
@@ -42,5 +42,25 @@ describe('IsText', () => {
     ['the blank Braille pattern', '\u2800 \u2800'],
   ])('calls %s blank', (_, title) => {
     expect(problemsOf(title)).toContain('title must not be blank');
+  });
+});
+
+describe('isPublicLink', () => {
+  it.each(['https://english.news.cn/', 'http://8.8.8.8/dns', 'https://[2001:4860:4860::8888]/', 'https://localhost.example/'])('takes %s', (link) => {
+    expect(isPublicLink(link)).toBe(true);
+  });
+
+  it.each([
+    ['a user name and password', 'https://user:secret@example.com/'],
+    ['a user name alone', 'https://user@example.com/'],
+    ['loopback', 'http://127.0.0.1:3000/admin'],
+    ['loopback written in hex', 'http://0x7f.1/'],
+    ['a private network', 'http://192.168.1.10/'],
+    ['link-local (cloud metadata)', 'http://169.254.169.254/latest'],
+    ['IPv6 loopback', 'http://[::1]/'],
+    ['IPv4 loopback mapped into IPv6', 'http://[::ffff:127.0.0.1]/'],
+    ['no URL at all', 'not a url'],
+  ])('refuses %s', (_, link) => {
+    expect(isPublicLink(link)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import ipaddr from 'ipaddr.js';
 import { IsString, Matches, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isReservedActorId, RESERVED_ACTOR_PREFIXES } from '#libs/contracts';
 
@@ -68,3 +69,29 @@ const trimmed = (value: unknown): unknown => (typeof value === 'string' ? value.
  * a board filter for it must find it. Trims a string, or each string of an array.
  */
 export const Trimmed = () => Transform(({ value }) => (Array.isArray(value) ? value.map(trimmed) : trimmed(value)));
+
+/**
+ * A link readers can follow from a public page: no user name or password in it (they would be
+ * published), and no address of a private network or of the reader's own machine (`127.0.0.1`,
+ * `10.0.0.0/8`, ...), which leads nowhere public. Host names are taken as given.
+ */
+export function isPublicLink(value: unknown): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.username !== '' || url.password !== '') return false;
+  // The URL parser writes IP hosts in their usual form (0x7f.1 is 127.0.0.1); IPv6 in brackets.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return !ipaddr.isValid(host) || ipaddr.process(host).range() === 'unicast';
+}
+
+export const IsPublicLink = (options: ValidationOptions = {}) =>
+  ValidateBy(
+    {
+      name: 'isPublicLink',
+      validator: {
+        validate: isPublicLink,
+        defaultMessage: () => '$property must be a public address: no user name or password, no private or loopback IP',
+      },
+    },
+    options,
+  );

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
 import { isContractSourceUrl, VERDICT_RATINGS, type VerdictRating } from '#libs/contracts';
-import { iriToUri, IsStorableText, IsText } from '#libs/http';
+import { iriToUri, IsPublicLink, IsStorableText, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
 export class RecordVerdictRequest {
@@ -21,7 +21,7 @@ export class RecordVerdictRequest {
     maxItems: ARTICLE_LIMITS.sources,
     uniqueItems: true,
     description:
-      'http(s) URLs of the evidence, all different. International addresses (IRIs) are recorded as URIs (punycode host, percent-encoded path), and the length limit counts them so.',
+      'http(s) URLs of the evidence, all different, public (no credentials, no private or loopback IP). International addresses (IRIs) are recorded as URIs (punycode host, percent-encoded path), and the length limit counts them so.',
   })
   // Checked last (rules run bottom-up), as recorded: two spellings of one IRI are one source.
   @ArrayUnique({ message: '$property must not repeat a URL' })
@@ -31,6 +31,8 @@ export class RecordVerdictRequest {
     { name: 'isContractSourceUrl', validator: { validate: isContractSourceUrl, defaultMessage: () => 'each value in $property must be a URI (RFC 3986)' } },
     { each: true },
   )
+  // Shown to readers as links on the story page.
+  @IsPublicLink({ each: true })
   // The length limit alone speaks of length (isURL has its own, which it would call "not a URL").
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: true, validate_length: false }, { each: true })
   // Counted as recorded: an IRI's non-ASCII characters take up to 9 characters each as a URI.
