@@ -1,3 +1,5 @@
+import { STAFF_ID_MAX_LENGTH, STAFF_NAME_MAX_LENGTH } from '#libs/contracts';
+
 /** Length limits of article input, in characters. */
 export const ARTICLE_LIMITS = {
   headline: 200,
@@ -14,8 +16,8 @@ export const ARTICLE_LIMITS = {
   sourceUrl: 2000,
   note: 5000,
   correction: 5000,
-  userId: 200,
-  personName: 200,
+  userId: STAFF_ID_MAX_LENGTH,
+  personName: STAFF_NAME_MAX_LENGTH,
 } as const;
 
 /** The highest article version a client may name (`?version=`, `from`, `to`): the store's integer stream version. */

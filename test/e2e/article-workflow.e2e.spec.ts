@@ -458,11 +458,11 @@ describe('article workflow over HTTP', () => {
       const none = await http.post(`/articles/${id}/submit`);
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer');
-      const forged = jwt.sign({ sub: 'alice', name: 'Alice Chen', roles: ['editor'] }, 'not-the-secret', { algorithm: 'HS256' });
+      const forged = jwt.sign({ sub: 'alice', name: 'Alice Chen', roles: ['editor'] }, 'not-the-secret', { algorithm: 'HS256', expiresIn: '1h' });
       expect((await http.post(`/articles/${id}/approve`, undefined, { token: forged })).status).toBe(401);
       const expired = staffToken('alice', 'Alice Chen', ['reporter'], { expiresIn: -10 });
       expect((await http.post(`/articles/${id}/submit`, undefined, { token: expired })).status).toBe(401);
-      const noRoles = jwt.sign({ sub: 'alice', name: 'Alice Chen' }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+      const noRoles = jwt.sign({ sub: 'alice', name: 'Alice Chen' }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
       expect((await http.get(`/articles/${id}`, { token: noRoles })).status).toBe(401);
       const unsigned = jwt.sign({ sub: 'alice', name: 'Alice Chen', roles: ['editor'] }, '', { algorithm: 'none' });
       expect((await http.post(`/articles/${id}/approve`, undefined, { token: unsigned })).status).toBe(401);

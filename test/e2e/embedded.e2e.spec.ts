@@ -18,7 +18,7 @@ describe('the embedded default', () => {
   let dataDir: string;
   let service: ApiProcess | undefined;
   let secondStoryPosition = 0;
-  const editor = jwt.sign({ sub: 'erin', name: 'Erin Walsh', roles: ['editor', 'reporter'] }, INSECURE_DEV_SECRET, { algorithm: 'HS256' });
+  const editor = jwt.sign({ sub: 'erin', name: 'Erin Walsh', roles: ['editor', 'reporter'] }, INSECURE_DEV_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'newsroom-embedded-'));

@@ -8,6 +8,10 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
  */
 export const RESERVED_ACTOR_PREFIXES = ['system:', 'reader:'] as const;
 
+/** The longest staff id (`sub`, an assignee's `userId`) and staff name the service takes, in characters. */
+export const STAFF_ID_MAX_LENGTH = 200;
+export const STAFF_NAME_MAX_LENGTH = 200;
+
 /** Whether a sub starts with a reserved prefix, in any case and after any leading space. */
 export const isReservedActorId = (sub: string): boolean => RESERVED_ACTOR_PREFIXES.some((prefix) => sub.trimStart().toLowerCase().startsWith(prefix));
 

@@ -49,6 +49,22 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(contextWith(`Bearer ${token}`).context)).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
+  it('refuses a token without exp, which could never be taken back, saying so', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const forever = jwt.sign(claims);
+    await expect(guard.canActivate(contextWith(`Bearer ${forever}`).context)).rejects.toThrow(/no exp claim/);
+  });
+
+  it.each([
+    ['sub', { sub: 'a'.repeat(201) }],
+    ['name', { name: 'A'.repeat(201) }],
+  ])('refuses a %s over 200 characters (the longest id or name the service keeps)', async (_, long) => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    await expect(guard.canActivate(contextWith(`Bearer ${jwt.sign({ ...claims, ...long }, { expiresIn: '1h' })}`).context)).rejects.toThrow(/at most 200/);
+    const longest = { ...claims, sub: 'a'.repeat(200), name: 'A'.repeat(200) };
+    await expect(guard.canActivate(contextWith(`Bearer ${jwt.sign(longest, { expiresIn: '1h' })}`).context)).resolves.toBe(true);
+  });
+
   it('never remembers a token that failed: a forged one fails every time', async () => {
     const guard = new JwtAuthGuard(new Reflector(), jwt);
     const forged = new JwtService({ secret: 'another-secret-of-the-same-length-xx' }).sign(claims);

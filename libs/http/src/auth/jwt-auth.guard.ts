@@ -2,7 +2,15 @@ import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { LRUCache } from 'lru-cache';
-import { isReservedActorId, RESERVED_ACTOR_PREFIXES, STAFF_ROLES, type StaffClaims, type StaffRole } from '#libs/contracts';
+import {
+  isReservedActorId,
+  RESERVED_ACTOR_PREFIXES,
+  STAFF_ID_MAX_LENGTH,
+  STAFF_NAME_MAX_LENGTH,
+  STAFF_ROLES,
+  type StaffClaims,
+  type StaffRole,
+} from '#libs/contracts';
 import { isStorableText } from '../validators.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
@@ -12,7 +20,7 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i;
 /** A token that verified, its claims, and when it expires (`exp`, seconds since the epoch). */
 interface VerifiedToken {
   staff: StaffClaims;
-  expiresAt?: number;
+  expiresAt: number;
 }
 
 /**
@@ -53,7 +61,7 @@ export class JwtAuthGuard implements CanActivate {
     if (!token) throw new UnauthorizedException('A bearer token is required.');
     const known = this.verified.get(token);
     // jsonwebtoken's rule: expired once the clock reaches `exp`. An expired token is verified again (and refused).
-    if (known && (known.expiresAt === undefined || Date.now() / 1000 < known.expiresAt)) return known.staff;
+    if (known && Date.now() / 1000 < known.expiresAt) return known.staff;
     this.verified.delete(token);
     return this.verify(token);
   }
@@ -65,19 +73,24 @@ export class JwtAuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('The token is invalid or expired.');
     }
-    const { sub, name, roles } = payload;
+    const { sub, name, roles, exp } = payload;
+    // A token that never expires cannot be taken back short of changing the secret for everyone.
+    if (typeof exp !== 'number') throw new UnauthorizedException('The token has no exp claim: staff tokens must expire.');
     const validRoles =
       Array.isArray(roles) && roles.length > 0 && roles.every((role) => STAFF_ROLES.includes(role as StaffRole));
-    const text = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '' && isStorableText(value);
-    if (!text(sub) || !text(name) || !validRoles) {
-      throw new UnauthorizedException('The token lacks valid sub, name and roles claims.');
+    const text = (value: unknown, maxLength: number): value is string =>
+      typeof value === 'string' && value.trim() !== '' && value.length <= maxLength && isStorableText(value);
+    if (!text(sub, STAFF_ID_MAX_LENGTH) || !text(name, STAFF_NAME_MAX_LENGTH) || !validRoles) {
+      throw new UnauthorizedException(
+        `The token lacks valid sub, name and roles claims (sub and name: at most ${STAFF_ID_MAX_LENGTH} characters, printable).`,
+      );
     }
     if (isReservedActorId(sub)) {
       throw new UnauthorizedException(`The token's sub may not start with ${RESERVED_ACTOR_PREFIXES.join(' or ')}: those name the service's own actors and readers.`);
     }
     // Frozen: one object now serves every request that carries this token.
     const staff: StaffClaims = Object.freeze({ sub, name, roles: Object.freeze([...roles]) as StaffRole[] });
-    this.verified.set(token, { staff, expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined });
+    this.verified.set(token, { staff, expiresAt: exp });
     return staff;
   }
 }
