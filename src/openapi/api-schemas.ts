@@ -686,6 +686,12 @@ export class ClaimReviewSchema {
 
   @ApiProperty({ type: () => ClaimReviewRatingSchema })
   reviewRating!: ClaimReviewRatingSchema;
+
+  @ApiPropertyOptional({ description: "The fact-checker's explanation (absent only from verdicts recorded before the feed kept them)" })
+  reviewBody?: string;
+
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uri' }, description: 'The sources of the evidence; absent when the verdict names none' })
+  citation?: string[];
 }
 
 /** `GET /public/articles/:slug` as JSON: the feed item, the body, and a ClaimReview per rated claim. */

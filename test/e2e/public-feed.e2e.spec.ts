@@ -235,6 +235,9 @@ describe('public feed and public article', () => {
       datePublished: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       author: { '@type': 'Organization', name: 'Newsroom' },
       reviewRating: { '@type': 'Rating', ratingValue: 5, bestRating: 5, worstRating: 1, alternateName: 'True' },
+      // The fact-checker's explanation and evidence, as the page shows them under the claim.
+      reviewBody: 'Checked against the readouts.',
+      citation: ['https://english.news.cn/'],
     });
     expect(claimReviews.map((review: { reviewRating: object }) => review.reviewRating)).toEqual([
       expect.objectContaining({ ratingValue: 5, alternateName: 'True' }),

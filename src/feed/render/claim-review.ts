@@ -31,6 +31,10 @@ export interface ClaimReview {
     worstRating: 1;
     alternateName: string;
   };
+  /** The fact-checker's explanation. */
+  reviewBody?: string;
+  /** The evidence: the verdict's source URLs. */
+  citation?: string[];
 }
 
 /** The fragment of the story's page where the review of a claim is shown. */
@@ -53,5 +57,8 @@ export function claimReviewOf(article: Pick<PublicArticle, 'url' | 'publishedAt'
       worstRating: 1,
       alternateName: RATING_NAMES[claim.rating],
     },
+    // Rows kept before the feed stored explanations and sources have neither (until a rebuild).
+    ...(claim.explanation === undefined ? {} : { reviewBody: claim.explanation }),
+    ...(claim.sources === undefined || claim.sources.length === 0 ? {} : { citation: claim.sources }),
   };
 }

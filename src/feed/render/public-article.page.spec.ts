@@ -36,7 +36,7 @@ const article: PublicArticle = {
 };
 
 describe('ClaimReview', () => {
-  it('rates on the 1 to 5 scale with the rating in words', () => {
+  it('rates on the 1 to 5 scale with the rating in words, and carries the explanation and the evidence', () => {
     expect(claimReviewOf(article, article.ratedClaims[0])).toEqual({
       '@context': 'https://schema.org',
       '@type': 'ClaimReview',
@@ -47,6 +47,8 @@ describe('ClaimReview', () => {
       datePublished: '2025-11-24T09:00:00.000Z',
       author: { '@type': 'Organization', name: 'Newsroom' },
       reviewRating: { '@type': 'Rating', ratingValue: 4, bestRating: 5, worstRating: 1, alternateName: 'Mostly true' },
+      reviewBody: `The readout says so ${XSS}`,
+      citation: ['https://english.news.cn/?q=%22%3E', 'https://www.whitehouse.gov/'],
     });
   });
 
@@ -55,6 +57,12 @@ describe('ClaimReview', () => {
     expect(reviewRating).not.toHaveProperty('ratingValue');
     expect(reviewRating.alternateName).toBe('Unverifiable');
     expect(datePublished).toBe('2025-11-24T09:30:00.000Z');
+  });
+
+  it('leaves reviewBody and citation out where the row kept neither', () => {
+    const review = claimReviewOf(article, article.ratedClaims[1]);
+    expect(review).not.toHaveProperty('reviewBody');
+    expect(review).not.toHaveProperty('citation');
   });
 });
 
