@@ -209,6 +209,8 @@ describe('article workflow over HTTP', () => {
       const past = await http.post(`/articles/${id}/schedule`, { publishAt: '2020-01-01T00:00:00Z' }, { token: editor });
       expect(past.status).toBe(400);
       expect(past.body.errors).toEqual([expect.objectContaining({ field: 'publishAt' })]);
+      // The same problem as any invalid field, though the decider found it (the time is its to judge).
+      expect(past.body).toMatchObject({ type: 'https://newsroom.dev/problems/validation-failed', title: 'Invalid input' });
 
       const noZone = await http.post(`/articles/${id}/schedule`, { publishAt: '2099-01-01T00:00:00' }, { token: editor });
       expect(noZone.status).toBe(400);

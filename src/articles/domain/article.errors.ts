@@ -110,11 +110,15 @@ export interface FieldError {
   message: string;
 }
 
-/** The command's input breaks a domain rule (400); `errors` names every invalid field. */
+/**
+ * The command's input breaks a domain rule (400); `errors` names every invalid field. To a client
+ * it is invalid input like any other (a `publishAt` in the past, a malformed one): the same type.
+ */
 export class ArticleValidationError extends ArticleDomainError {
   readonly status = 400 as const;
+  readonly title = 'Invalid input';
 
   constructor(readonly errors: FieldError[]) {
-    super('article.validation', `Invalid input: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`);
+    super('validation-failed', `Invalid input: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`);
   }
 }
