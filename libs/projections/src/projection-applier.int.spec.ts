@@ -105,6 +105,22 @@ describe('ProjectionApplier (PostgreSQL)', () => {
     expect(await parked(projection, [locked, free])).toEqual([]);
   });
 
+  it('parks an event after a gap and the later events of its article, and applies the earlier ones of the same batch', async () => {
+    const projection = countingWith('lock_timeout');
+    const [first, second, third, fourth] = await eventsOf('gapped', [{}, {}, {}, {}]);
+    const other = await eventsOf('untouched', [{}]);
+    // Version 2 lost: 1 applies, 3 waits for it, 4 queues behind 3; the other article goes on.
+    expect(await applyBatch(projection, [first, ...other, third, fourth])).toMatchObject({ applied: 2, parked: 2 });
+    expect([await count('gapped'), await count('untouched')]).toEqual([1, 1]);
+    expect(await parked(projection, ['gapped'])).toEqual([
+      { key: 'gapped', stream_version: 3, error: 'version 3 arrived after version 1: missing events' },
+      { key: 'gapped', stream_version: 4, error: 'queued behind a parked event of this article' },
+    ]);
+    // Once an event of the article is parked, the rest of it waits, the missing one included.
+    expect(await applyBatch(projection, [second])).toMatchObject({ applied: 0, parked: 1 });
+    expect(await count('gapped')).toBe(1);
+  });
+
   it('moves the log checkpoint only forward, whatever a late batch asks for', async () => {
     const projection = countingWith('statement_timeout');
     const applier = new ProjectionApplier(projection);

@@ -129,12 +129,7 @@ export class ProjectionApplier {
   async applyBatch(tx: SqlRunner, batch: readonly ProjectedEvent[], options: ApplyOptions = {}): Promise<BatchResult> {
     const target = options.target ?? liveTarget(this.projection);
     const relevant = batch.filter((event) => this.projection.streamTypes.includes(event.streamType));
-    const { next, skipped, parked, blockedKeys } = await this.sortOut(tx, relevant, target);
-    const ready: ProjectedEvent[] = [];
-    for (const event of next) {
-      if (blockedKeys.has(event.key)) parked.push({ event, error: QUEUED });
-      else ready.push(event);
-    }
+    const { ready, skipped, parked } = await this.sortOut(tx, relevant, target);
 
     let applied = ready;
     if (ready.length > 0) {
@@ -185,14 +180,16 @@ export class ProjectionApplier {
 
   /**
    * One query for what the batch needs to know: each stream's applied version, and which of its
-   * articles already have parked events. Drops repeats; parks events that come after a gap.
+   * articles already have parked events. Drops repeats; parks an event that comes after a gap, and
+   * every later event of its article (an earlier one, in the same batch or not, still applies: a
+   * rebuild, which batches differently, must come to what the live batches came to).
    */
   private async sortOut(tx: SqlRunner, events: readonly ProjectedEvent[], target: ApplyTarget) {
-    const next: ProjectedEvent[] = [];
+    const ready: ProjectedEvent[] = [];
     const parked: Parked[] = [];
     const blockedKeys = new Set<string>();
     let skipped = 0;
-    if (events.length === 0) return { next, skipped, parked, blockedKeys };
+    if (events.length === 0) return { ready, skipped, parked };
 
     const rows: { stream_id: string | null; version: number | null; parked_key: string | null }[] = await tx.query(
       `SELECT stream_id, version, NULL AS parked_key FROM ${target.streamsTable} WHERE stream_id = ANY($1::text[])
@@ -208,15 +205,16 @@ export class ProjectionApplier {
     for (const event of events) {
       const current = known.get(event.streamId) ?? 0;
       if (event.streamVersion <= current) skipped++;
+      else if (blockedKeys.has(event.key)) parked.push({ event, error: QUEUED });
       else if (event.streamVersion === current + 1) {
-        next.push(event);
+        ready.push(event);
         known.set(event.streamId, event.streamVersion);
       } else {
         parked.push({ event, error: `version ${event.streamVersion} arrived after version ${current}: missing events` });
         blockedKeys.add(event.key);
       }
     }
-    return { next, skipped, parked, blockedKeys };
+    return { ready, skipped, parked };
   }
 
   /** Article by article inside savepoints; within a failing article, event by event. */
