@@ -112,6 +112,13 @@ describe('loadConfig', () => {
     [{ CLOUDEVENTS_SOURCE: 'https://exa<mple>.com/newsroom' }, 'CLOUDEVENTS_SOURCE'],
     [{ CLOUDEVENTS_SOURCE: 'https://[::1/newsroom' }, 'CLOUDEVENTS_SOURCE'],
     [{ CLOUDEVENTS_SOURCE: '/news%zzroom' }, 'CLOUDEVENTS_SOURCE'],
+    // An empty line in a compose or .env file: a client id, a group prefix, a folder must say something.
+    [{ ...WITH_KAFKA, KAFKA_CLIENT_ID: '' }, 'KAFKA_CLIENT_ID'],
+    [{ ...WITH_KAFKA, KAFKA_GROUP_PREFIX: '' }, 'KAFKA_GROUP_PREFIX'],
+    [{ KAFKA_GROUP_PREFIX: 'news room' }, 'KAFKA_GROUP_PREFIX'],
+    [{ EMBEDDED_DATA_DIR: ' ' }, 'EMBEDDED_DATA_DIR'],
+    [{ PUBLIC_BASE_URL: 'ftp://news.example' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'news.example' }, 'PUBLIC_BASE_URL'],
     [{ REQUEST_TIMEOUT_MS: '3000' }, 'REQUEST_TIMEOUT_MS'],
     [{ REQUEST_TIMEOUT_MS: '5000', READ_WAIT_TIMEOUT_MS: '8000' }, 'REQUEST_TIMEOUT_MS'],
   ])('refuses %j and names %s', (environment, name) => {

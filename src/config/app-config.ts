@@ -1,5 +1,5 @@
 import proxyAddr from '@fastify/proxy-addr';
-import { bool, cleanEnv, host, makeValidator, num, port, str, url } from 'envalid';
+import { bool, cleanEnv, host, makeValidator, num, port, str } from 'envalid';
 import { NEWSROOM_TOPICS } from '#libs/contracts';
 import { DEFAULT_CLOUD_EVENT_SOURCE, DEFAULT_SESSION_TIMEOUT_MS, isValidKafkaTopicName } from '#libs/kafka';
 
@@ -41,6 +41,28 @@ const nonNegativeInt = makeValidator<number>((input) => {
 
 const postgresUrl = makeValidator<string>((input) => {
   if (!/^postgres(ql)?:\/\//.test(input)) throw new Error('expected a postgres:// URL');
+  return input;
+});
+
+/** Text that says something: an empty or blank value would make an odd name (a group ".projection.x"). */
+const nonBlank = makeValidator<string>((input) => {
+  if (input.trim() === '') throw new Error('expected a value, got an empty one');
+  return input;
+});
+
+/**
+ * A Kafka client id or consumer-group prefix: the characters of a topic name, so a group id made
+ * from it (`<prefix>.projection.<name>`) is one Kafka and its tools take everywhere.
+ */
+const kafkaName = makeValidator<string>((input) => {
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(input)) throw new Error(`expected 1-200 of a-z A-Z 0-9 . _ -, got "${input}"`);
+  return input;
+});
+
+/** An http(s) URL: feeds and pages link to it. */
+const httpUrl = makeValidator<string>((input) => {
+  const protocol = URL.canParse(input) ? new URL(input).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`expected an http:// or https:// URL, got "${input}"`);
   return input;
 });
 
@@ -137,7 +159,7 @@ const spec = {
   NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
   HOST: host({ default: undefined, desc: 'Address the HTTP server binds to: every address (0.0.0.0), or only this machine (127.0.0.1) while JWT_SECRET is unset' }),
   PORT: port({ default: 3000 }),
-  PUBLIC_BASE_URL: url({ default: '', desc: 'Public URL of the service, used in feeds and links' }),
+  PUBLIC_BASE_URL: httpUrl({ default: '', desc: 'Public URL of the service, used in feeds and links' }),
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
 
   DATABASE_URL: postgresUrl({ default: undefined, desc: 'PostgreSQL; unset (with KAFKA_BROKERS unset) = embedded PGlite' }),
@@ -147,16 +169,16 @@ const spec = {
     desc: 'PostgreSQL ends a session of ours left idle inside a transaction this long (0: never); such a transaction would hold back the commit-safe log',
   }),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt({ default: 5000, desc: 'Longest wait for a database connection (a free one in the pool, or a new one) before a request answers 503' }),
-  EMBEDDED_DATA_DIR: str({ default: '.data/pglite', desc: 'Where embedded PostgreSQL keeps its data' }),
+  EMBEDDED_DATA_DIR: nonBlank({ default: '.data/pglite', desc: 'Where embedded PostgreSQL keeps its data' }),
   RUN_MIGRATIONS: bool({ default: true, desc: 'Apply pending migrations at start-up' }),
 
   KAFKA_BROKERS: brokerList({ default: undefined, desc: 'Comma-separated host:port list; unset = projections read the store directly' }),
-  KAFKA_CLIENT_ID: str({ default: 'newsroom' }),
+  KAFKA_CLIENT_ID: kafkaName({ default: 'newsroom' }),
   KAFKA_TOPIC_ARTICLES: kafkaTopic({ default: NEWSROOM_TOPICS.articles }),
   KAFKA_TOPIC_REACTIONS: kafkaTopic({ default: NEWSROOM_TOPICS.reactions, desc: 'Must differ from KAFKA_TOPIC_ARTICLES' }),
   KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
   KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
-  KAFKA_GROUP_PREFIX: str({ default: 'newsroom' }),
+  KAFKA_GROUP_PREFIX: kafkaName({ default: 'newsroom' }),
   KAFKA_SESSION_TIMEOUT_MS: sessionTimeout({
     default: DEFAULT_SESSION_TIMEOUT_MS,
     desc: "How long a projection consumer group waits for a silent (killed) worker before giving its partitions to the others",
