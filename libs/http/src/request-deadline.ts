@@ -11,8 +11,8 @@ const deadlines = new WeakMap<FastifyRequest['raw'], NodeJS.Timeout>();
  * and a request with it. pg's own query timeout is no cure: it drops a transaction's ROLLBACK
  * before sending it, and the connection goes back to the pool still inside that transaction. So
  * the work is left to finish or fail on its own connection, and only the answer stops waiting
- * (what the handler sends later is dropped, with a warning): like any 503 from the database, a
- * write answered so may or may not have been saved.
+ * (what the handler sends later is dropped): like any 503 from the database, a write answered so
+ * may or may not have been saved.
  *
  * Fastify hooks, one timer per request: a Nest interceptor would do the same, but any global
  * interceptor puts every route through rxjs, which cost a third of the rate of `GET /health`.
@@ -48,6 +48,9 @@ function answerDeadlinePassed(request: FastifyRequest, reply: FastifyReply, dead
       'A write answered this way may or may not have been saved: read it back before repeating it, or repeat it with If-Match.',
   );
   request.log.warn({ msg: 'request deadline passed: answered 503, the work goes on', deadlineMs });
+  // The handler's answer, when it comes, is dropped: Fastify's warning about it ("did you forget
+  // to return reply?", with a stack) would only mislead, after the line above.
+  reply.log = reply.log.child({}, { level: 'error' });
   void reply
     .status(503)
     .headers({ 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', 'retry-after': String(RETRY_AFTER_SECONDS) })
