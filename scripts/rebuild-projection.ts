@@ -67,12 +67,19 @@ async function rebuildThroughService(serviceUrl: string, config: AppConfig, name
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
   });
-  const body = await response.json();
-  if (!response.ok) throw new Error(`the service answered ${response.status}: ${JSON.stringify(body)}`);
+  const body = (await response.json()) as { detail?: string };
+  if (response.status === 401) {
+    throw new ServiceRefusedError(`the service at ${serviceUrl} refused the token (401): run this with the JWT_SECRET the service has`);
+  }
+  if (!response.ok) throw new ServiceRefusedError(`the service at ${serviceUrl} answered ${response.status}: ${body.detail ?? JSON.stringify(body)}`);
   return body;
 }
 
+/** The running service said no: its answer says why, and a stack would say nothing more. */
+class ServiceRefusedError extends Error {}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
+  const plain = error instanceof ConfigError || error instanceof ServiceRefusedError;
+  process.stderr.write(`${plain ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
   process.exit(1);
 });

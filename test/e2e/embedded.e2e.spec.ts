@@ -75,14 +75,14 @@ describe('the embedded default', () => {
   });
 
   /** `npm run projections:rebuild -- NAME`, on the given folder and PORT. */
-  async function rebuildScript(name: string, env: Record<string, string>): Promise<{ projection: string; eventsRead: number }> {
-    const { stdout } = await promisify(execFile)(
+  const runRebuildScript = (name: string, env: Record<string, string>) =>
+    promisify(execFile)(
       process.execPath,
       ['--import', './test/support/register-typescript.mjs', 'scripts/rebuild-projection.ts', name],
       { cwd: fileURLToPath(new URL('../../', import.meta.url)), env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env } },
     );
-    return JSON.parse(stdout);
-  }
+  const rebuildScript = async (name: string, env: Record<string, string>): Promise<{ projection: string; eventsRead: number }> =>
+    JSON.parse((await runRebuildScript(name, env)).stdout);
 
   it('rebuilds through the service that holds the folder, whatever PORT the script is given', async () => {
     service = await start();
@@ -96,6 +96,13 @@ describe('the embedded default', () => {
       // Another folder, with the running service's port: the script opens that folder, not the service.
       const own = await rebuildScript('public-feed', { EMBEDDED_DATA_DIR: otherFolder, PORT: new URL(service.url).port });
       expect(own).toMatchObject({ projection: 'public-feed', eventsRead: 0 });
+      // With another secret than the service's: refused, in one line that says what to do.
+      const refused = await runRebuildScript('public-feed', { EMBEDDED_DATA_DIR: dataDir, JWT_SECRET: 'not-the-service-secret-0123456789abcdef' }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim()).toMatch(/^the service at http:\/\/127\.0\.0\.1:\d+ refused the token \(401\): run this with the JWT_SECRET the service has$/);
     } finally {
       await rm(otherFolder, { recursive: true, force: true });
     }
