@@ -11,6 +11,7 @@ export function closeConnectionsWhenDrained(app: NestFastifyApplication): void {
   let closing = false;
   fastify.addHook('preClose', (done) => {
     closing = true;
+    fastify.log.info({ msg: 'shutting down: no new connections; the requests in flight finish' });
     done();
   });
   fastify.addHook('onSend', async (_request, reply) => {
