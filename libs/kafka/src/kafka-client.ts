@@ -41,6 +41,8 @@ export class KafkaClient {
   readonly clientId: string;
   private readonly kafka: Kafka;
   private readonly logger?: KafkaLogger;
+  /** Partition-count mismatches already reported: every consumer and the relay ensure the same topics. */
+  private readonly reportedMismatches = new Set<string>();
 
   constructor(options: KafkaClientOptions) {
     const brokers = typeof options.brokers === 'string' ? options.brokers.split(',') : [...options.brokers];
@@ -95,7 +97,9 @@ export class KafkaClient {
         const counts = await partitionCounts(admin, present.map((topic) => topic.name));
         for (const topic of present) {
           const actual = counts[topic.name];
-          if (actual !== topic.partitions) {
+          const mismatch = `${topic.name}:${actual}:${topic.partitions}`;
+          if (actual !== topic.partitions && !this.reportedMismatches.has(mismatch)) {
+            this.reportedMismatches.add(mismatch);
             this.logger?.warn(
               `Kafka topic ${topic.name} has ${actual} partitions, configured ${topic.partitions}: left unchanged`,
             );
