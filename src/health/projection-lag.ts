@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { commitSafe, isAfterCheckpoint, laterCheckpoint, LOG_START, type LogCheckpoint } from '#libs/event-store';
-import { DEAD_LETTERS_TABLE, streamsTableOf, type Projection } from '#libs/projections';
+import { DEAD_LETTERS_TABLE, rebuildRunningSql, streamsTableOf, type Projection } from '#libs/projections';
 import { PROJECTIONS } from '../projections/projection-registry.js';
 import { shortCache } from './short-cache.js';
 
@@ -97,7 +97,7 @@ export class ProjectionLag {
   private async measure(): Promise<ProjectionLagReport[]> {
     const rows: CheckpointRow[] = await this.dataSource.query(
       `SELECT projection, c.transaction_id::text AS transaction_id, c.position, c.rebuilt_at::text AS rebuilt_at,
-              coalesce(c.rebuilding_since IS NOT NULL, false) AS rebuilding,
+              ${rebuildRunningSql('c')} AS rebuilding,
               l.transaction_id::text AS cursor_transaction_id, l.position AS cursor_position,
               l.rebuilt_at::text AS cursor_rebuilt_at
          FROM projection_checkpoints c FULL JOIN ${LAG_CURSORS_TABLE} l USING (projection)`,

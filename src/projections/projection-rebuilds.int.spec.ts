@@ -6,6 +6,7 @@ import { createTestDatabase, waitFor, type TestDatabase } from '#libs/testing';
 import { httpClient, startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { TOKENS, workflow } from '../../test/support/workflow.js';
 import { editorBoardProjection } from '../board/editor-board.projection.js';
+import { ProjectionLag } from '../health/projection-lag.js';
 import { ProjectionRebuilds } from './projection-rebuilds.js';
 import { PROJECTIONS } from './projection-registry.js';
 import { indexAndConstraintNames, rebuildLeftovers } from '../../libs/projections/src/testing/rebuild-traces.js';
@@ -98,6 +99,9 @@ describe('projection rebuilds in the service (PostgreSQL)', () => {
       const statuses = await service.app.get(ProjectionRebuilds).statuses();
       const rebuilding = Object.fromEntries(statuses.map((status) => [status.name, status.rebuilding]));
       expect(rebuilding).toMatchObject({ 'editor-board': true, 'fact-check-queue': false, 'public-feed': false });
+      // Readiness reports the same.
+      const lag = Object.fromEntries((await service.app.get(ProjectionLag).report()).map((report) => [report.name, report.rebuilding]));
+      expect(lag).toMatchObject({ 'editor-board': true, 'fact-check-queue': false, 'public-feed': false });
     } finally {
       await db.query(`UPDATE projection_checkpoints SET rebuilding_since = NULL`);
     }

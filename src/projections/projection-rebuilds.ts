@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { EventStore } from '#libs/event-store';
 import {
   ProjectionRebuilder,
-  REBUILD_CLAIM_STALE_MS,
+  rebuildRunningSql,
   RebuildAbortedError,
   RebuildInProgressError,
   type Projection,
@@ -98,10 +98,9 @@ export class ProjectionRebuilds implements OnApplicationBootstrap, BeforeApplica
     const rows: any[] = await this.dataSource.query(
       // A claim its rebuild stopped refreshing (it died with the database or its process) is no rebuild running.
       `SELECT c.projection, c.events_applied, c.last_event_at, c.updated_at, c.rebuilt_at,
-              c.rebuilding_since > now() - $1::float8 * interval '1 millisecond' AS rebuilding,
+              ${rebuildRunningSql('c')} AS rebuilding,
               (SELECT count(*)::int FROM projection_dead_letters d WHERE d.projection = c.projection) AS parked
          FROM projection_checkpoints c`,
-      [REBUILD_CLAIM_STALE_MS],
     );
     const byName = new Map(rows.map((row) => [row.projection, row]));
     return PROJECTIONS.map(({ name }) => {

@@ -87,6 +87,13 @@ export class RebuildClaimLostError extends Error {
  */
 export const REBUILD_CLAIM_STALE_MS = 2 * 60_000;
 
+/**
+ * SQL: whether the projection_checkpoints row `alias` has a rebuild running, i.e. a claim refreshed
+ * within REBUILD_CLAIM_STALE_MS (a claim its rebuild stopped refreshing is no rebuild running).
+ */
+export const rebuildRunningSql = (alias: string): string =>
+  `coalesce(${alias}.rebuilding_since > now() - interval '${REBUILD_CLAIM_STALE_MS} milliseconds', false)`;
+
 export interface RebuilderOptions {
   batchSize?: number;
   /** Bytes of event JSON per batch at most (default LOG_BATCH_MAX_BYTES); the first event always goes. */
