@@ -10,17 +10,24 @@ export function toOpenApi31<T extends object>(document: T): T {
   return { ...(withNullTypes(document) as object), openapi: '3.1.0' } as T;
 }
 
-type Json = unknown;
-
-function withNullTypes(value: Json): Json {
+function withNullTypes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withNullTypes);
   if (value === null || typeof value !== 'object') return value;
-  const { nullable, ...rest } = value as Record<string, Json>;
-  const converted = Object.fromEntries(Object.entries(rest).map(([key, inner]) => [key, key === 'enum' || key === 'example' ? inner : withNullTypes(inner)]));
+  const { nullable, ...rest } = value as Record<string, unknown>;
+  const converted = Object.fromEntries(Object.entries(rest).map(([key, inner]) => [key, memberWithNullTypes(key, inner)]));
   return nullable === true ? orNull(converted) : converted;
 }
 
-function orNull(schema: Record<string, Json>): Record<string, Json> {
+/** Values (`enum`, `example`) are data, not schemas; `properties` maps names (any, `enum` too) to schemas. */
+function memberWithNullTypes(key: string, inner: unknown): unknown {
+  if (key === 'enum' || key === 'example') return inner;
+  if (key === 'properties' && inner !== null && typeof inner === 'object') {
+    return Object.fromEntries(Object.entries(inner).map(([name, schema]) => [name, withNullTypes(schema)]));
+  }
+  return withNullTypes(inner);
+}
+
+function orNull(schema: Record<string, unknown>): Record<string, unknown> {
   const { type, allOf, enum: values, ...rest } = schema;
   // @nestjs/swagger's shape for a schema type: the reference alone, or null.
   if (Array.isArray(allOf) && allOf.length === 1) return { ...rest, anyOf: [allOf[0], { type: 'null' }] };
