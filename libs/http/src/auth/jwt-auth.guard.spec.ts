@@ -55,6 +55,12 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(contextWith(`Bearer ${forever}`).context)).rejects.toThrow(/no exp claim/);
   });
 
+  it('refuses a token whose header names critical extensions (crit), as RFC 7515 asks of a service that knows none', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const critical = jwt.sign(claims, { expiresIn: '1h', header: { alg: 'HS256', crit: ['exp'] } as never });
+    await expect(guard.canActivate(contextWith(`Bearer ${critical}`).context)).rejects.toThrow(/crit/);
+  });
+
   it.each([
     ['sub', { sub: 'a'.repeat(201) }],
     ['name', { name: 'A'.repeat(201) }],

@@ -67,12 +67,16 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async verify(token: string): Promise<StaffClaims> {
+    let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     try {
-      payload = await this.jwt.verifyAsync(token, { algorithms: ['HS256'] });
+      ({ header, payload } = await this.jwt.verifyAsync(token, { algorithms: ['HS256'], complete: true }));
     } catch {
       throw new UnauthorizedException('The token is invalid or expired.');
     }
+    // RFC 7515 4.1.11: a token naming critical extensions we do not understand (we understand none)
+    // must be refused; jsonwebtoken does not look at `crit`.
+    if (header.crit !== undefined) throw new UnauthorizedException('The token names critical header extensions (crit), which this service does not support.');
     const { sub, name, roles, exp } = payload;
     // A token that never expires cannot be taken back short of changing the secret for everyone.
     if (typeof exp !== 'number') throw new UnauthorizedException('The token has no exp claim: staff tokens must expire.');
