@@ -151,6 +151,30 @@ describe('ArticleStream with its state cache (PostgreSQL)', () => {
     });
   });
 
+  it('publishes a story whose short slug another story has under its whole id, so that both stay public', async () => {
+    // Two ids with the same last 8 hex digits and headlines that slug alike (Chinese: "article").
+    const tail = randomUUID().slice(-8);
+    const [first, second] = [randomUUID(), randomUUID()].map((id) => `${id.slice(0, -8)}${tail}`);
+    const publish = async (articleId: string, stream: ArticleStream) => {
+      await stream.execute(as(reporter, articleId), 'DraftArticle', { ...draft, headline: '议会批准新桥梁' });
+      await stream.execute(as(reporter, articleId), 'SubmitArticle', {});
+      await stream.execute(as(editor, articleId), 'ApproveArticle', {});
+      return stream.execute(as(editor, articleId, 3), 'PublishArticle', {});
+    };
+    await publish(first, one.stream);
+    await expect(publish(second, other.stream)).resolves.toMatchObject({ id: second, version: 4 });
+
+    const slugs = await dataSource.query(
+      `SELECT stream_id, data ->> 'slug' AS slug FROM events WHERE type = 'Published' AND stream_id = ANY($1) ORDER BY position`,
+      [[articleStreamId(first), articleStreamId(second)]],
+    );
+    expect(slugs).toEqual([
+      { stream_id: articleStreamId(first), slug: `article-${tail}` },
+      { stream_id: articleStreamId(second), slug: `article-${second.replace(/-/g, '')}` },
+    ]);
+    expect((await other.stream.load(second)).article.slug).toBe(`article-${second.replace(/-/g, '')}`);
+  });
+
   it('keeps the newer fold when an older one is remembered late', () => {
     const cache = new ArticleStateCache();
     const at = (version: number, headline: string) => ({

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import AsyncLock from 'async-lock';
-import { EventStore, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
+import { EventStore, UniqueEventConstraintError, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
 import { assertVersionMatches, PreconditionFailedProblem, ProblemError } from '#libs/http';
 import { ARTICLE_STREAM_TYPE, articleStreamId, type ArticleEvent } from '#libs/contracts';
 import { Clock } from '../common/clock.js';
@@ -9,6 +9,7 @@ import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article
 import { ArticleStateCache } from './article-state-cache.js';
 import { decide, evolve, foldArticle } from './domain/article.decider.js';
 import { ArticleNotFoundError } from './domain/article.errors.js';
+import { PUBLISHED_SLUG_INDEX } from './migrations/1764232400000-published-slugs-unique.js';
 import type { Article, ArticleState } from './domain/article.state.js';
 
 /** Tries of a write without If-Match that other writes to the same article keep overtaking. */
@@ -73,15 +74,20 @@ export class ArticleStream {
   }
 
   private async executeWithRetries<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
-    for (let attempt = 1; ; attempt++) {
+    for (let tries = 1; ; ) {
       try {
         return await this.attempt(context, type, data);
       } catch (error) {
+        if (isShortSlugTaken(error, data)) {
+          // Another story has the slug this publication would give: publish again with the whole id in it.
+          data = { ...data, shortSlugTaken: true };
+          continue;
+        }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (context.expectedVersions !== undefined) {
           throw new PreconditionFailedProblem('The article changed while this write was decided on the version If-Match named.');
         }
-        if (attempt === UNCONDITIONAL_WRITE_ATTEMPTS) {
+        if (tries++ === UNCONDITIONAL_WRITE_ATTEMPTS) {
           throw new ProblemError(409, 'concurrent-modification', 'Concurrent modification',
             'The article kept changing while this request was handled; read it again and retry.');
         }
@@ -124,4 +130,9 @@ export class ArticleStream {
     if (state !== null) this.cache.remember(streamId, { article: state, version });
     return { state, version };
   }
+}
+
+/** The first try of a publication met another story's slug (a second one would be a bug: rethrown). */
+function isShortSlugTaken(error: unknown, data: object): boolean {
+  return error instanceof UniqueEventConstraintError && error.constraint === PUBLISHED_SLUG_INDEX && !('shortSlugTaken' in data);
 }

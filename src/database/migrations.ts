@@ -1,6 +1,7 @@
 import { EVENT_STORE_MIGRATIONS } from '#libs/event-store';
 import { CreateRelayCheckpoints1764230100000 } from '#libs/outbox-relay';
 import { CreateProjectionRunnerTables1764230200000 } from '#libs/projections';
+import { PublishedSlugsUnique1764232400000 } from '../articles/migrations/1764232400000-published-slugs-unique.js';
 import { CreateEditorBoard1764231000000 } from '../board/migrations/1764231000000-create-editor-board.js';
 import { CreateFactCheckQueue1764231100000 } from '../fact-checks/migrations/1764231100000-create-fact-check-queue.js';
 import { CreatePublicFeed1764231200000 } from '../feed/migrations/1764231200000-create-public-feed.js';
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   PublicFeedDraftsWithoutText1764232100000,
   PublicFeedListingOrder1764232200000,
   PublicFeedUnlistedIndex1764232300000,
+  PublishedSlugsUnique1764232400000,
 ];

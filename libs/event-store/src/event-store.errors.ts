@@ -8,3 +8,17 @@ export class WrongExpectedVersionError extends Error {
     this.name = 'WrongExpectedVersionError';
   }
 }
+
+/**
+ * The events broke a unique rule of the schema other than (stream, version): an index a feature
+ * added to the events table (such as one slug per published story). Nothing was written.
+ */
+export class UniqueEventConstraintError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly constraint: string,
+  ) {
+    super(`stream ${streamId}: the events break the unique rule ${constraint}`);
+    this.name = 'UniqueEventConstraintError';
+  }
+}

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppendCombiner, type AppendedRow, type SingleAppend } from './append-combiner.js';
-import { WrongExpectedVersionError } from './event-store.errors.js';
+import { UniqueEventConstraintError, WrongExpectedVersionError } from './event-store.errors.js';
 import { newEventId } from './event-ids.js';
 import { queryPrepared, sendQuery, withPgClient, type PreparedStatement } from './pg-client.js';
 import type { AppendResult, DomainEvent, EventMetadata, LogCheckpoint, RecordedEvent } from './event-store.types.js';
@@ -377,6 +377,8 @@ async function insertAppend(
     }));
   } catch (error) {
     if (isStreamVersionConflict(error)) throw new WrongExpectedVersionError(append.streamId, append.expectedVersion);
+    const otherRule = uniqueViolationOf(error);
+    if (otherRule !== null) throw new UniqueEventConstraintError(append.streamId, otherRule);
     throw error;
   }
   if (rows.length === 0) throw new WrongExpectedVersionError(append.streamId, append.expectedVersion);
@@ -412,6 +414,11 @@ function resultOf(
 }
 
 function isStreamVersionConflict(error: unknown): boolean {
+  return uniqueViolationOf(error) === STREAM_VERSION_CONSTRAINT;
+}
+
+/** The name of the unique constraint or index the statement broke, or null for any other error. */
+function uniqueViolationOf(error: unknown): string | null {
   const driverError = error as { code?: string; constraint?: string } | null;
-  return driverError?.code === UNIQUE_VIOLATION && driverError.constraint === STREAM_VERSION_CONSTRAINT;
+  return driverError?.code === UNIQUE_VIOLATION ? (driverError.constraint ?? null) : null;
 }

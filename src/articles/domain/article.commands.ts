@@ -42,10 +42,18 @@ export type RecordVerdict = ArticleCommandOf<
   { claimId: string; rating: VerdictRating; explanation: string; sources: string[] }
 >;
 
-export type PublishArticle = ArticleCommandOf<'PublishArticle', { overrideReason?: string | null }>;
+/**
+ * `shortSlugTaken`: another story already has the slug this one would get (the writer learns it
+ * from the database refusing the first try), so the slug ends in the whole id instead.
+ */
+interface PublishData {
+  shortSlugTaken?: boolean;
+}
+
+export type PublishArticle = ArticleCommandOf<'PublishArticle', PublishData & { overrideReason?: string | null }>;
 
 /** Issued by the scheduler once `now >= publishAt`. */
-export type PublishScheduledArticle = ArticleCommandOf<'PublishScheduledArticle', object>;
+export type PublishScheduledArticle = ArticleCommandOf<'PublishScheduledArticle', PublishData>;
 
 export type SchedulePublish = ArticleCommandOf<'SchedulePublish', { publishAt: Date }>;
 

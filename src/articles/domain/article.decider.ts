@@ -60,10 +60,13 @@ const SLUG_MAX_LENGTH = 80;
 
 /**
  * `<slugified headline, cut at a word boundary to at most 80 chars>-<last 8 hex of the id>`.
- * The id's tail (random bits of a UUID v7) makes it unique without a global lookup.
+ * The id's tail (random bits of a UUID v7) tells apart stories whose headlines slug alike; in the
+ * rare case it does not (the database refuses a slug that is taken), `wholeId` ends the slug in
+ * all 32 hex digits of the id, which no other story has.
  */
-export const articleSlug = (headline: string, articleId: string): string => {
-  const suffix = articleId.replace(/-/g, '').slice(-8).toLowerCase();
+export const articleSlug = (headline: string, articleId: string, { wholeId = false } = {}): string => {
+  const hex = articleId.replace(/-/g, '').toLowerCase();
+  const suffix = wholeId ? hex : hex.slice(-8);
   // decamelize off: "McDonald" and "iPhone" are names, not two words. NFKC first: a ligature
   // ("ﬁ") or a Roman numeral ("Ⅻ") is letters the slugifier would otherwise drop.
   const base = truncateAtWordBoundary(slugify(headline.normalize('NFKC'), { decamelize: false }), SLUG_MAX_LENGTH);
@@ -425,7 +428,7 @@ function publishArticle({ data }: PublishArticle, article: Article): ArticleEven
   requireStatus(article, ['approved', 'scheduled'], 'PublishArticle');
   const overrideReason = optionalText(data.overrideReason);
   if (overrideReason === null) requireGate(article);
-  return [published(article, { by: personOf(data.actor), now: data.now, overrideReason, scheduled: false })];
+  return [published(article, { by: personOf(data.actor), now: data.now, overrideReason, scheduled: false, shortSlugTaken: data.shortSlugTaken })];
 }
 
 function publishScheduledArticle({ data }: PublishScheduledArticle, article: Article): ArticleEvent[] {
@@ -441,7 +444,7 @@ function publishScheduledArticle({ data }: PublishScheduledArticle, article: Art
   requireGate(article);
   // The editor who scheduled it made the publishing decision; the scheduler only carried it out.
   const by = article.scheduledBy ?? personOf(data.actor);
-  return [published(article, { by, now: data.now, overrideReason: null, scheduled: true })];
+  return [published(article, { by, now: data.now, overrideReason: null, scheduled: true, shortSlugTaken: data.shortSlugTaken })];
 }
 
 function schedulePublish({ data }: SchedulePublish, article: Article): ArticleEvent[] {
@@ -568,7 +571,8 @@ function assignArticle({ data }: AssignArticle, article: Article): ArticleEvent[
 
 function published(
   article: Article,
-  { by, now, overrideReason, scheduled }: { by: Person; now: Date; overrideReason: string | null; scheduled: boolean },
+  { by, now, overrideReason, scheduled, shortSlugTaken = false }:
+    { by: Person; now: Date; overrideReason: string | null; scheduled: boolean; shortSlugTaken?: boolean },
 ): Published {
   const { headline, standfirst, body, section, tags } = article.content;
   return {
@@ -580,7 +584,7 @@ function published(
       body,
       section,
       tags: [...tags],
-      slug: article.slug ?? articleSlug(headline, article.id),
+      slug: article.slug ?? articleSlug(headline, article.id, { wholeId: shortSlugTaken }),
       // The publisher may be an author known by id alone: the event records their name too.
       authors: withNameOf(article.authors, by).map((author) => ({ ...author })),
       publishedAt: now.toISOString(),

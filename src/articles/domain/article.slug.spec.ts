@@ -49,6 +49,11 @@ describe('articleSlug', () => {
     expect(a).not.toBe(b);
   });
 
+  it('ends in the whole id when asked (the short slug is another story\'s): unique as the id is', () => {
+    expect(articleSlug('议会批准新桥梁', ID, { wholeId: true })).toBe('article-0199d0c45e3a7b219f4e6a1b2c3d4e5f');
+    expect(articleSlug('Same Headline', ID, { wholeId: true })).toBe('same-headline-0199d0c45e3a7b219f4e6a1b2c3d4e5f');
+  });
+
   it('is the same for the same input', () => {
     expect(articleSlug('Stable Forever', ID)).toBe(articleSlug('Stable Forever', ID));
   });
