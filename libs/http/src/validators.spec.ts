@@ -34,12 +34,18 @@ describe('IsText', () => {
     expect(problemsOf('A headline')).toEqual([]);
   });
 
+  it('takes letters with combining marks, and scripts written with them', () => {
+    expect(problemsOf('Cafe\u0301 society')).toEqual([]);
+    expect(problemsOf('संसद ने बजट को मंजूरी दी')).toEqual([]);
+  });
+
   it.each([
     ['empty', ''],
     ['spaces', '   '],
     ['zero-width characters', '\u200b\u2060\ufeff'],
     ['a Hangul filler', '\u3164'],
     ['the blank Braille pattern', '\u2800 \u2800'],
+    ['marks with no letter (variation selectors, grapheme joiner, Mongolian selectors)', '\u034f\ufe0f\ufe00\u{e0100}\u17b4\u180b'],
   ])('calls %s blank', (_, title) => {
     expect(problemsOf(title)).toContain('title must not be blank');
   });
@@ -59,6 +65,9 @@ describe('isPublicLink', () => {
     ['link-local (cloud metadata)', 'http://169.254.169.254/latest'],
     ['IPv6 loopback', 'http://[::1]/'],
     ['IPv4 loopback mapped into IPv6', 'http://[::ffff:127.0.0.1]/'],
+    ['localhost', 'http://localhost:8080/'],
+    ['a name under localhost (RFC 6761: the same machine)', 'http://foo.localhost/'],
+    ['a name under localhost, fully qualified', 'http://foo.LOCALHOST./'],
     ['no URL at all', 'not a url'],
   ])('refuses %s', (_, link) => {
     expect(isPublicLink(link)).toBe(false);

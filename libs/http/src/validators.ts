@@ -17,10 +17,11 @@ const UNCARRIED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uF
 
 /**
  * Whether the text shows anything: not only white space, control or format characters (a
- * zero-width space), nor the letters that draw nothing (Hangul fillers, the blank Braille pattern),
- * the usual makings of an invisible name.
+ * zero-width space), marks with no letter to sit on (variation selectors, the grapheme joiner),
+ * nor the letters that draw nothing (Hangul fillers, the blank Braille pattern), the usual makings
+ * of an invisible name.
  */
-const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/u;
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/u;
 
 export const IsStorableText = (options: ValidationOptions = {}) =>
   ValidateBy(
@@ -81,6 +82,8 @@ export function isPublicLink(value: unknown): boolean {
   if (url.username !== '' || url.password !== '') return false;
   // The URL parser writes IP hosts in their usual form (0x7f.1 is 127.0.0.1); IPv6 in brackets.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // Names under "localhost" always mean the reader's own machine (RFC 6761).
+  if (/(^|\.)localhost\.?$/.test(host)) return false;
   return !ipaddr.isValid(host) || ipaddr.process(host).range() === 'unicast';
 }
 

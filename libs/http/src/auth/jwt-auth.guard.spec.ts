@@ -61,6 +61,28 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(contextWith(`Bearer ${critical}`).context)).rejects.toThrow(/crit/);
   });
 
+  it('refuses a token that names an exp more than 30 days away, which would all but never expire', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const now = Math.floor(Date.now() / 1000);
+    const farOff = jwt.sign({ ...claims, exp: now + 31 * 24 * 3600 });
+    await expect(guard.canActivate(contextWith(`Bearer ${farOff}`).context)).rejects.toThrow(/more than 30 days/);
+    const month = jwt.sign({ ...claims, exp: now + 29 * 24 * 3600 });
+    await expect(guard.canActivate(contextWith(`Bearer ${month}`).context)).resolves.toBe(true);
+  });
+
+  it('takes more than one space after Bearer (RFC 6750)', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    await expect(guard.canActivate(contextWith(`Bearer   ${jwt.sign(claims, { expiresIn: '1h' })}`).context)).resolves.toBe(true);
+  });
+
+  it('counts the characters of sub and name as code points, as every other field does', async () => {
+    const guard = new JwtAuthGuard(new Reflector(), jwt);
+    const emoji = { ...claims, sub: '😀'.repeat(200), name: '😀'.repeat(200) };
+    await expect(guard.canActivate(contextWith(`Bearer ${jwt.sign(emoji, { expiresIn: '1h' })}`).context)).resolves.toBe(true);
+    const tooLong = { ...claims, name: '😀'.repeat(201) };
+    await expect(guard.canActivate(contextWith(`Bearer ${jwt.sign(tooLong, { expiresIn: '1h' })}`).context)).rejects.toThrow(/at most 200/);
+  });
+
   it.each([
     ['sub', { sub: 'a'.repeat(201) }],
     ['name', { name: 'A'.repeat(201) }],

@@ -14,8 +14,14 @@ import {
 import { isStorableText } from '../validators.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
-// The scheme is case-insensitive (RFC 9110); the token is three base64url parts.
-const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i;
+// The scheme is case-insensitive (RFC 9110), then one or more spaces (RFC 6750); the token is three base64url parts.
+const BEARER = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i;
+
+/**
+ * The furthest `exp` a token may name, from now: 30 days. `exp` is required so that a token cannot
+ * live for ever; one that names the year 5000 would, in all but name.
+ */
+export const STAFF_TOKEN_MAX_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 
 /** A token that verified, its claims, and when it expires (`exp`, seconds since the epoch). */
 interface VerifiedToken {
@@ -80,10 +86,14 @@ export class JwtAuthGuard implements CanActivate {
     const { sub, name, roles, exp } = payload;
     // A token that never expires cannot be taken back short of changing the secret for everyone.
     if (typeof exp !== 'number') throw new UnauthorizedException('The token has no exp claim: staff tokens must expire.');
+    if (exp > Date.now() / 1000 + STAFF_TOKEN_MAX_LIFETIME_SECONDS) {
+      throw new UnauthorizedException('The token expires more than 30 days from now: staff tokens must be shorter-lived.');
+    }
     const validRoles =
       Array.isArray(roles) && roles.length > 0 && roles.every((role) => STAFF_ROLES.includes(role as StaffRole));
+    // Characters are code points, as in every other field: 200 emoji are 200 characters, not 400.
     const text = (value: unknown, maxLength: number): value is string =>
-      typeof value === 'string' && value.trim() !== '' && value.length <= maxLength && isStorableText(value);
+      typeof value === 'string' && value.trim() !== '' && isStorableText(value) && [...value].length <= maxLength;
     if (!text(sub, STAFF_ID_MAX_LENGTH) || !text(name, STAFF_NAME_MAX_LENGTH) || !validRoles) {
       throw new UnauthorizedException(
         `The token lacks valid sub, name and roles claims (sub and name: at most ${STAFF_ID_MAX_LENGTH} characters, printable).`,
