@@ -1,18 +1,18 @@
 import { Controller, Get, Headers, Param, Query, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { etagFor, parseMinPosition, ValidationProblem, VersionETagInterceptor } from '#libs/http';
+import { etagFor, parseMinPosition, VersionETagInterceptor } from '#libs/http';
 import { ApiArticleRead, ApiProblems, ApiStaff, etagHeader } from '../openapi/api-docs.decorators.js';
 import { ArticleDiffSchema, ArticleHistorySchema, ArticleViewSchema } from '../openapi/api-schemas.js';
 import type { ArticleView } from './queries/get-article/article.view.js';
 import { GetArticleQuery } from './queries/get-article/get-article.query.js';
+import { GetArticleRequest } from './queries/get-article/get-article.request.dto.js';
 import type { ArticleHistory } from './queries/get-article-history/get-article-history.handler.js';
 import { GetArticleHistoryQuery } from './queries/get-article-history/get-article-history.query.js';
 import type { ArticleDiff } from './queries/get-article-diff/get-article-diff.handler.js';
 import { GetArticleDiffQuery } from './queries/get-article-diff/get-article-diff.query.js';
 import { GetArticleDiffRequest } from './queries/get-article-diff/get-article-diff.request.dto.js';
-import { MAX_ARTICLE_VERSION } from './article-limits.js';
 import { parseArticleId } from './article-write.decorator.js';
 
 /**
@@ -29,15 +29,14 @@ export class ArticleQueriesController {
   @Get(':id')
   @ApiOperation({ summary: 'Editorial view of an article; with version, the article as of that version (ETag: "<version>")' })
   @ApiArticleRead(ArticleViewSchema, 'The article (as of version, when given)')
-  @ApiQuery({ name: 'version', required: false, type: 'integer', minimum: 1, maximum: MAX_ARTICLE_VERSION, description: 'The article as of this version' })
-  @ApiProblems([400, 'Invalid version or X-Min-Position'], [404, 'No such article or version'])
+  @ApiProblems([400, 'Invalid version (or an unknown parameter) or X-Min-Position'], [404, 'No such article or version'])
   get(
     @Param('id') id: string,
-    @Query('version') version: string | undefined,
+    @Query() request: GetArticleRequest,
     @Headers('x-min-position') minPosition: string | undefined,
   ): Promise<ArticleView> {
     parseMinPosition(minPosition);
-    return this.queryBus.execute(new GetArticleQuery(parseArticleId(id), parseVersion(version)));
+    return this.queryBus.execute(new GetArticleQuery(parseArticleId(id), request.version));
   }
 
   @Get(':id/history')
@@ -65,12 +64,4 @@ export class ArticleQueriesController {
     reply.header('etag', etagFor(diff.to));
     return diff;
   }
-}
-
-function parseVersion(version: string | undefined): number | undefined {
-  if (version === undefined) return undefined;
-  if (!/^[1-9]\d{0,9}$/.test(version) || Number(version) > MAX_ARTICLE_VERSION) {
-    throw new ValidationProblem([{ field: 'version', message: `version must be an integer from 1 to ${MAX_ARTICLE_VERSION}` }]);
-  }
-  return Number(version);
 }

@@ -338,6 +338,10 @@ describe('article workflow over HTTP', () => {
 
       const badVersion = await http.get(`/articles/${id}?version=zero`, { token: editor });
       expect(badVersion.status).toBe(400);
+      // A misspelt parameter would otherwise answer the current version as if it were the one asked for.
+      const misspelt = await http.get(`/articles/${id}?verison=1`, { token: editor });
+      expect(misspelt.status).toBe(400);
+      expect(misspelt.body.errors).toEqual([{ field: 'verison', message: expect.stringContaining('verison') }]);
       const badKind = await http.post(`/articles/${id}/assign`, { userId: 'bob', as: 'intern' }, { token: editor });
       expect(badKind.status).toBe(400);
       // The service's own actors and readers are no staff: an assignee would become a public byline.

@@ -14,14 +14,14 @@ const older = (diff: FieldDiff) => diff!.filter((change) => !change.added).map((
 const newer = (diff: FieldDiff) => diff!.filter((change) => !change.removed).map((change) => change.value).join('');
 
 describe('diffContent', () => {
-  it('is null for fields that did not change', () => {
-    expect(diffContent(content(), content({ section: 'politics', tags: ['x'] }))).toEqual({ headline: null, standfirst: null, body: null });
+  it('is null for fields that did not change', async () => {
+    expect(await diffContent(content(), content({ section: 'politics', tags: ['x'] }))).toEqual({ headline: null, standfirst: null, body: null });
   });
 
-  it('diffs word by word, whitespace included, so both versions can be spelled back', () => {
+  it('diffs word by word, whitespace included, so both versions can be spelled back', async () => {
     const before = content();
     const after = content({ headline: 'Xi  presses Biden on Taiwan!', body: 'The call lasted 45 minutes.\n\nBoth leaders plan visits.' });
-    const { headline, body } = diffContent(before, after);
+    const { headline, body } = await diffContent(before, after);
     expect(headline).toEqual([
       { value: 'Xi' },
       { value: ' ', removed: true },
@@ -38,18 +38,33 @@ describe('diffContent', () => {
     expect(body).toContainEqual({ value: 'minutes', added: true });
   });
 
-  it('treats a missing standfirst as empty', () => {
-    expect(diffContent(content(), content({ standfirst: 'Both plan visits.' })).standfirst).toEqual([{ value: 'Both plan visits.', added: true }]);
-    expect(diffContent(content({ standfirst: 'Gone.' }), content()).standfirst).toEqual([{ value: 'Gone.', removed: true }]);
+  it('treats a missing standfirst as empty', async () => {
+    expect((await diffContent(content(), content({ standfirst: 'Both plan visits.' }))).standfirst).toEqual([{ value: 'Both plan visits.', added: true }]);
+    expect((await diffContent(content({ standfirst: 'Gone.' }), content())).standfirst).toEqual([{ value: 'Gone.', removed: true }]);
   });
 
-  it('gives up on a word diff of a rewritten body: all of it removed, all of it added', () => {
+  it('gives up on a word diff of a rewritten body: all of it removed, all of it added', async () => {
     const words = (prefix: string) => Array.from({ length: BODY_MAX_WORD_EDITS }, (_, i) => `${prefix}${i}`).join(' ');
     const before = content({ body: words('old') });
     const after = content({ body: words('new') });
-    expect(diffContent(before, after).body).toEqual([
+    expect((await diffContent(before, after)).body).toEqual([
       { value: before.body, removed: true },
       { value: after.body, added: true },
     ]);
+  });
+});
+
+describe('diffContent of a long body', () => {
+  it('leaves the event loop free while it works: other callbacks run before it is done', async () => {
+    // The same words in another order: nothing to tell it from a small edit but the diff itself.
+    const words = (order: number) => Array.from({ length: 30_000 }, (_, i) => `w${(i * order) % 97}`).join(' ');
+    const turns: string[] = [];
+    const ticking = setInterval(() => turns.push('other work'), 0);
+    const diff = diffContent(content({ body: words(1) }), content({ body: words(5) }));
+    void diff.then(() => turns.push('diff done'));
+    const { body } = await diff;
+    clearInterval(ticking);
+    expect(turns.indexOf('diff done')).toBeGreaterThan(0);
+    expect(body).toEqual([{ value: words(1), removed: true }, { value: words(5), added: true }]);
   });
 });

@@ -26,7 +26,7 @@ export class GetArticleDiffHandler implements IQueryHandler<GetArticleDiffQuery>
     requireOrder(from, to);
     // Version `from` exists (checked above) and every stream starts with its ArticleDrafted.
     const before = foldArticle(loaded.events.slice(0, from))!;
-    return { id: articleId, from, to, changes: diffContent(before.content, loaded.article.content) };
+    return { id: articleId, from, to, changes: await diffContent(before.content, loaded.article.content) };
   }
 }
 
