@@ -689,6 +689,12 @@ describe('article decider', () => {
       given(scheduledStory).when(schedulePublish(later)).then([scheduledNow(later)]);
     });
 
+    it('refuses to schedule a scheduled story again for the time it has, with 409', () => {
+      given([...approvedStory, publishScheduled(TOMORROW.toISOString())])
+        .when(schedulePublish(TOMORROW))
+        .thenThrows(ArticleConflictError, conflict('article.already-scheduled', 'scheduled'));
+    });
+
     it.each([
       ['in the past', new Date('2025-12-01T00:00:00.000Z')],
       ['now', NOW],

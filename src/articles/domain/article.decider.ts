@@ -452,6 +452,10 @@ function schedulePublish({ data }: SchedulePublish, article: Article): ArticleEv
   requireStatus(article, ['approved', 'scheduled'], 'SchedulePublish');
   const { publishAt, now } = data;
   validate(requireFuture('publishAt', publishAt, now));
+  if (article.status === 'scheduled' && article.publishAt !== null && Date.parse(article.publishAt) === publishAt.getTime()) {
+    // As a revision that changes nothing: a second event would tell subscribers of a move that never happened.
+    throw new ArticleConflictError('article.already-scheduled', `Article ${article.id} is already scheduled for ${article.publishAt}.`, article.status);
+  }
   // Moving a scheduled story's time needs no open gate: the gate is checked again when it fires
   // (the story waits until it opens), and an editor must be able to push an embargo back while a
   // claim added since waits for its verdict.

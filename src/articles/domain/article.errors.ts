@@ -57,6 +57,7 @@ export type ArticleConflictCode =
   | 'article.publish-gate'
   | 'article.no-changes'
   | 'article.already-assigned'
+  | 'article.already-scheduled'
   | 'article.duplicate-id'
   | 'article.not-due';
 
