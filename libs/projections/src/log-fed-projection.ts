@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isAfterCheckpoint, LOG_BATCH_MAX_BYTES, type EventStore, type LogCheckpoint } from '#libs/event-store';
+import { isAfterCheckpoint, isDatabaseUnavailable, LOG_BATCH_MAX_BYTES, type EventStore, type LogCheckpoint } from '#libs/event-store';
 import { ProjectionApplier } from './projection-applier.js';
 import { fromRecordedEvent } from './projected-event.js';
 import type { Projection } from './projection.js';
@@ -82,7 +82,10 @@ export class LogFedProjection {
         // The failed batch may have rolled back a checkpoint we saw; read the row again.
         this.cached = undefined;
         failures++;
-        this.options.logger?.error({ msg: `projection ${this.projection.name} failed a batch; retrying`, err: error });
+        const msg = `projection ${this.projection.name} failed a batch; retrying`;
+        // An outage is no fault of the code: one line saying so, not a stack per retry.
+        if (isDatabaseUnavailable(error)) this.options.logger?.warn(`${msg} (database unavailable: ${(error as Error).message})`);
+        else this.options.logger?.error({ msg, err: error });
         await sleep(Math.min(5000, this.options.pollMs * 2 ** failures));
       }
     }
