@@ -6,6 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import {
   answerClientError,
+  answerUnmetExpectation,
   decodeJsonBody,
   MAX_JSON_DEPTH,
   nestsDeeperThan,
@@ -54,6 +55,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
       // A path segment longer than the router takes (100 characters) names no article or claim:
       // unknown, like any other malformed id.
+      // Answered before any hook: the headers every error carries are set here.
+      void reply.header('cache-control', 'no-store').header('x-request-id', request.id);
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         const notFound = new ProblemError(404, 'not-found', 'Not found', 'No resource has a path segment this long.');
         return void reply.status(404).header('content-type', PROBLEM_CONTENT_TYPE).send(notFound.toProblem(request.url));
@@ -79,6 +82,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     bodyParser: false,
   });
   acceptJsonBodiesOnly(app);
+  // An Expect the service does not meet: problem+json rather than Node's bare 417.
+  adapter.getInstance().server.on('checkExpectation', answerUnmetExpectation);
   allowPublicCors(app, config.publicCorsOrigins);
   closeConnectionsWhenDrained(app);
   installHttpMetrics(app);

@@ -518,6 +518,21 @@ describe('injection: hostile text is stored and served back inert', () => {
       expect(isProblem(response)).toBe(true);
     });
 
+    it('an Expect other than 100-continue is a 417 problem', async () => {
+      const response = await rawExchange(app.url, Buffer.from('GET /feed HTTP/1.1\r\nHost: localhost\r\nExpect: foo\r\nConnection: close\r\n\r\n', 'utf8'));
+      expect(response.head).toMatch(/^HTTP\/1\.1 417 /);
+      expect(response.head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+      expect(JSON.parse(response.body)).toMatchObject({ status: 417, type: expect.stringContaining('expectation-failed') });
+    });
+
+    it('a path segment too long for the router is a 404 problem with the headers every error carries', async () => {
+      const response = await http.get(`/public/articles/${'a'.repeat(3000)}`);
+      expect(response.status).toBe(404);
+      expect(isProblem(response)).toBe(true);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('x-request-id')).toEqual(expect.any(String));
+    });
+
     it.each([
       ['a raw non-ASCII character in the path', 'GET /public/articles/\u00fc HTTP/1.1\r\nHost: localhost\r\n\r\n'],
       ['an unknown method', 'FOO /board HTTP/1.1\r\nHost: localhost\r\n\r\n'],

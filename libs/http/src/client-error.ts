@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE, problemType, withErrorsListed } from './problem-details.js';
 
@@ -30,4 +30,20 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * The HTTP server's `checkExpectation`: a request whose `Expect` is not `100-continue`, which is
+ * all the service meets. Without this listener Node answers a bare 417; the contract's answer to
+ * any refusal is problem+json.
+ */
+export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify({
+    type: problemType('expectation-failed'),
+    title: 'Expectation failed',
+    status: 417,
+    detail: 'The service meets no Expect but 100-continue.',
+  });
+  response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
 }
