@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaClient } from '#libs/kafka';
 import { uniqueName, waitFor } from '#libs/testing';
-import { cloudEventMessage, correctionData, publishedData } from '../../libs/subscriber/src/testing/cloud-event-messages.js';
+import { cloudEventMessage, correctionData, PEOPLE, publishedData } from '../../libs/subscriber/src/testing/cloud-event-messages.js';
 import { optionsFromEnv, printPublished } from './print-published.js';
 
 /** Runs the example against the real broker and reads what it prints. */
 describe('examples/subscriber/print-published', () => {
   const brokers = process.env.KAFKA_BROKERS!;
 
-  it('prints each published story with its URL, and each correction under its headline', async () => {
+  it('prints each published story with its URL, and each correction under its headline as revised', async () => {
     const kafka = new KafkaClient({ brokers, clientId: 'example-spec' });
     const topic = uniqueName('t-example');
     await kafka.ensureTopics([{ name: topic, partitions: 2, replicationFactor: 1 }]);
@@ -20,7 +20,12 @@ describe('examples/subscriber/print-published', () => {
         topic,
         messages: [
           cloudEventMessage({ type: 'newsroom.article.published.v1', data: publishedData(articleId, 'Xi presses Trump on Taiwan') }),
-          cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, 'The call lasted an hour.'), streamVersion: 2 }),
+          cloudEventMessage({
+            type: 'newsroom.article.revised.v1',
+            data: { articleId, changes: { headline: 'Xi and Trump agree to meet' }, revisedBy: PEOPLE.erin, revisedAt: '2026-11-27T10:30:00.000Z' },
+            streamVersion: 2,
+          }),
+          cloudEventMessage({ type: 'newsroom.article.correction-issued.v1', data: correctionData(articleId, 'The call lasted an hour.'), streamVersion: 3 }),
         ],
       },
     ]);
@@ -41,7 +46,7 @@ describe('examples/subscriber/print-published', () => {
     expect(lines).toEqual([
       'PUBLISHED   Xi presses Trump on Taiwan',
       `            https://news.example/public/articles/xi-presses-trump-on-taiwan-${articleId.slice(-8)}`,
-      'CORRECTION  Xi presses Trump on Taiwan',
+      'CORRECTION  Xi and Trump agree to meet',
       '            The call lasted an hour.',
     ]);
   });

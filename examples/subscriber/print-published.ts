@@ -1,6 +1,6 @@
 /**
  * A downstream subscriber in a page: prints each story the newsroom publishes (headline and public
- * URL) and each correction, as they arrive on the article topic.
+ * URL) and each correction (under the story's current headline), as they arrive on the article topic.
  *
  *   KAFKA_BROKERS=localhost:9092 npm run example:subscriber
  *
@@ -44,6 +44,10 @@ export async function printPublished(options: PrintPublishedOptions): Promise<Ne
       headlines.set(data.articleId, data.headline);
       print(`PUBLISHED   ${data.headline}`);
       print(`            ${storyUrl(options.publicBaseUrl, data.slug)}`);
+    })
+    // A published story's headline may be revised: a correction then prints under the new one.
+    .on('newsroom.article.revised.v1', ({ data }) => {
+      if (data.changes.headline !== undefined && headlines.has(data.articleId)) headlines.set(data.articleId, data.changes.headline);
     })
     .on('newsroom.article.correction-issued.v1', ({ data }) => {
       const story = headlines.get(data.articleId) ?? `article ${data.articleId}`;

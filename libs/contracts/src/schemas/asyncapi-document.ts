@@ -140,7 +140,8 @@ function sendOperation(topic: NewsroomTopic) {
     description:
       'To subscribe: use a group id of your own (one per downstream service or projection). Commit a batch\'s ' +
       'offsets only after it is handled: a failure then redelivers it. Deduplicate by `ce_id`. To replay from ' +
-      'the beginning, start a new group id or reset the group\'s offsets to the earliest.',
+      'the beginning, start a new group id or reset the group\'s offsets to the earliest, with a record of ' +
+      'seen `ce_id`s that starts empty: one kept from before would skip every event of the replay as a duplicate.',
     messages: CE_TYPES_BY_TOPIC[topic].map((ceType) => ({ $ref: `#/channels/${channelId}/messages/${ceType}` })),
   };
 }
