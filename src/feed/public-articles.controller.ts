@@ -44,13 +44,14 @@ export class PublicArticlesController {
   )
   async get(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const html = prefersHtml(request.headers.accept);
+    // Every answer here, the 410 notice too, depends on Accept.
+    addVary(reply, 'Accept');
     let read: PublicArticleRead;
     try {
       read = await this.queryBus.execute(new GetPublicArticleQuery(slug));
     } catch (error) {
       // A reader who follows a link to a retracted story sees the notice as a page, not as JSON.
       if (!html || !(error instanceof ProblemError) || error.status !== 410) throw error;
-      addVary(reply, 'Accept');
       reply
         .status(410)
         .headers({ ...HTML_SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
@@ -59,7 +60,6 @@ export class PublicArticlesController {
     }
     const { article, lastModified } = read;
     const claimReviews = article.ratedClaims.map((claim) => claimReviewOf(article, claim));
-    addVary(reply, 'Accept');
     if (html) {
       reply.headers(HTML_SECURITY_HEADERS);
       sendWithValidators(request, reply, {

@@ -311,6 +311,8 @@ describe('public feed and public article', () => {
     const gone: HttpResult = await read(`/public/articles/${markets.slug}`);
     expect(gone.status).toBe(410);
     expect(gone.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // The JSON notice and the page share a URL: a cache must keep them apart.
+    expect(gone.headers.get('vary')).toMatch(/\bAccept\b/);
     expect(gone.body).toMatchObject({
       status: 410,
       type: expect.stringContaining('article-retracted'),
