@@ -35,11 +35,17 @@ export class FeedController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The feed documents name the service's address as their home page: it leads to the stories. */
+  /**
+   * The feed documents name the service's address as their home page: it leads to the stories.
+   * The target is absolute, under PUBLIC_BASE_URL: a proxy serving the service under a path
+   * (`https://news.example/newsroom/`) must not send the reader to the site's own `/feed`.
+   */
   @Get()
   @ApiExcludeEndpoint()
-  @Redirect('/feed', 302)
-  home(): void {}
+  @Redirect(undefined, 302)
+  home(): { url: string } {
+    return { url: `${this.config.http.publicBaseUrl}/feed` };
+  }
 
   @Get('feed')
   @ReadsFrom(publicFeedProjection.name, reactionCountsProjection.name)

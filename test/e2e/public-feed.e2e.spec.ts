@@ -205,7 +205,7 @@ describe('public feed and public article', () => {
   it("leads the feed documents' home page, the service's root, to the stories", async () => {
     const root = await fetch(`${app.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
-    expect(root.headers.get('location')).toBe('/feed');
+    expect(root.headers.get('location')).toBe(`${baseUrl}/feed`);
   });
 
   it('answers 200 with new validators once the feed changed', async () => {

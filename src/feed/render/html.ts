@@ -3,9 +3,13 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /** Text as HTML text or attribute value: nothing in it can open or close markup. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
 
-/** Paragraphs are separated by blank lines; a single line break stays a line break. */
+/**
+ * Paragraphs are separated by blank lines; a single line break stays a line break. A line break
+ * is LF, CRLF or a lone CR (old Mac files, some pasted text).
+ */
 export const paragraphsHtml = (text: string): string =>
   text
+    .replace(/\r\n?/g, '\n')
     .split(/\n\s*\n/)
     .map((paragraph) => paragraph.trim())
     .filter((paragraph) => paragraph !== '')
