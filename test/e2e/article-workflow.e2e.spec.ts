@@ -349,16 +349,20 @@ describe('article workflow over HTTP', () => {
         const reserved = await http.post(`/articles/${id}/assign`, { userId, as: 'reporter' }, { token: editor });
         expect({ userId, status: reserved.status, fields: reserved.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ userId, status: 400, fields: ['userId'] });
       }
-      // Duplicates, compared as a reader would: tags without case, sources as recorded.
-      const sameTags = await http.post('/articles', { ...seedDraft(), tags: ['Politics', 'politics'] }, { token: reporter });
-      expect({ status: sameTags.status, errors: sameTags.body.errors }).toEqual({ status: 400, errors: [expect.objectContaining({ field: 'tags' })] });
+      // Duplicates, compared as a reader would: tags without case or Unicode spelling, sources as the URLs they are.
+      for (const tags of [['Politics', 'politics'], ['caf\u00e9', 'cafe\u0301']]) {
+        const sameTags = await http.post('/articles', { ...seedDraft(), tags }, { token: reporter });
+        expect({ tags, status: sameTags.status, errors: sameTags.body.errors }).toEqual({ tags, status: 400, errors: [expect.objectContaining({ field: 'tags' })] });
+      }
       // A tag that is no tag is named first: blank ones are blank, not repeats of each other.
       const blankTags = await http.post('/articles', { ...seedDraft(), tags: ['', '  '] }, { token: reporter });
       expect(blankTags.body.errors).toEqual([{ field: 'tags', message: expect.stringContaining('must not be blank') }]);
-      const sameSources = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {
-        rating: 'true', explanation: 'x', sources: ['https://example.com/a', 'https://example.com/a'],
-      }, { token: factChecker });
-      expect({ status: sameSources.status, errors: sameSources.body.errors }).toEqual({ status: 400, errors: [expect.objectContaining({ field: 'sources' })] });
+      for (const sources of [['https://example.com/a', 'https://example.com/a'], ['https://example.com/a', 'https://EXAMPLE.com:443/a']]) {
+        const sameSources = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {
+          rating: 'true', explanation: 'x', sources,
+        }, { token: factChecker });
+        expect({ sources, status: sameSources.status, errors: sameSources.body.errors }).toEqual({ sources, status: 400, errors: [expect.objectContaining({ field: 'sources' })] });
+      }
       // Sources become links on the public page: none with credentials, or into a private network.
       for (const source of ['https://user:secret@example.com/report', 'http://127.0.0.1:3000/admin', 'http://10.1.2.3/', 'http://[::1]/']) {
         const privateSource = await http.post(`/articles/${id}/claims/00000000-0000-7000-8000-000000000000/verdict`, {

@@ -68,6 +68,10 @@ describe('the validation pipe', () => {
     expect(await outcome(value, body)).toEqual({ refused: [{ field: 'body', message: 'must be a JSON object' }] });
   });
 
+  it('passes text on in composed form (NFC): the same letters typed two ways are one string', async () => {
+    expect(await outcome({ text: 'Cafe\u0301' }, body)).toEqual({ passed: { text: 'Caf\u00e9' } });
+  });
+
   it('drops empty query parameters rather than refusing them', async () => {
     expect(await outcome({ limit: '' }, query(StrictQuery))).toEqual({ passed: {} });
     expect(await outcome({ limit: '5' }, query(StrictQuery))).toEqual({ passed: { limit: 5 } });

@@ -78,6 +78,7 @@ class WhitelistValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (!this.toValidate(metadata) || (metadata.type !== 'body' && metadata.type !== 'query')) return super.transform(value, metadata);
+    value = inNfc(value);
     if (metadata.type === 'body' && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
       throw new ValidationProblem([NOT_AN_OBJECT]);
     }
@@ -96,6 +97,18 @@ class WhitelistValidationPipe extends ValidationPipe {
     }
     throw new ValidationProblem(unknown);
   }
+}
+
+/**
+ * Every string of a body or query in Unicode's composed form (NFC, as the web's character model
+ * asks): "é" typed as e + U+0301 and as U+00E9 is then one section, one tag, one search term.
+ * NFC never changes how text looks.
+ */
+function inNfc(value: unknown): unknown {
+  if (typeof value === 'string') return value.normalize('NFC');
+  if (Array.isArray(value)) return value.map(inNfc);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([field, fieldValue]) => [field, inNfc(fieldValue)]));
 }
 
 /**

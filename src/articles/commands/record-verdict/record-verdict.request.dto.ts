@@ -5,6 +5,9 @@ import { isContractSourceUrl, VERDICT_RATINGS, type VerdictRating } from '#libs/
 import { iriToUri, IsPublicLink, IsStorableText, IsText } from '#libs/http';
 import { ARTICLE_LIMITS } from '../../article-limits.js';
 
+/** A URL as the WHATWG parser writes it (host in lower case, no default port); anything else as given. */
+const sameResource = (url: unknown): unknown => (typeof url === 'string' && URL.canParse(url) ? new URL(url).href : url);
+
 export class RecordVerdictRequest {
   @ApiProperty({ enum: VERDICT_RATINGS })
   @IsIn(VERDICT_RATINGS)
@@ -23,8 +26,9 @@ export class RecordVerdictRequest {
     description:
       'http(s) URLs of the evidence, all different, public (no credentials, no private or loopback IP). International addresses (IRIs) are recorded as URIs (punycode host, percent-encoded path), and the length limit counts them so.',
   })
-  // Checked last (rules run bottom-up), as recorded: two spellings of one IRI are one source.
-  @ArrayUnique({ message: '$property must not repeat a URL' })
+  // Checked last (rules run bottom-up), as recorded: two spellings of one IRI are one source, and
+  // so are two of one URL (`https://EXAMPLE.com:443/a` is `https://example.com/a`).
+  @ArrayUnique(sameResource, { message: '$property must not repeat a URL' })
   @Transform(({ value }) => (Array.isArray(value) ? value.map(iriToUri) : value))
   // Characters RFC 3986 does not allow (`|`, `{`, a broken %-escape): FactChecked's schema would refuse them.
   @ValidateBy(
