@@ -177,6 +177,19 @@ describe('loadConfig', () => {
     expect(problems.KAFKA_TOPIC_REACTIONS).toMatch(/must differ from KAFKA_TOPIC_ARTICLES/);
   });
 
+  it('refuses a time longer than Node can wait (2^31 - 1 ms), which would fire at once, naming the variable', () => {
+    const problems = problemsOf({ REQUEST_TIMEOUT_MS: '3000000000', PUBLIC_CACHE_POLL_MS: '2147483648', SCHEDULER_INTERVAL_MS: '0' });
+    expect(Object.keys(problems).sort()).toEqual(['PUBLIC_CACHE_POLL_MS', 'REQUEST_TIMEOUT_MS', 'SCHEDULER_INTERVAL_MS']);
+    expect(problems.REQUEST_TIMEOUT_MS).toMatch(/milliseconds from 1 to 2147483647/);
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '2147483647', PUBLIC_CACHE_POLL_MS: '0' })).toMatchObject({ http: { requestTimeoutMs: 2147483647 }, publicCachePollMs: 0 });
+  });
+
+  it('refuses a relay lock session shorter than 3 s (its heartbeat would not keep it), or takes 0 for none', () => {
+    expect(problemsOf({ RELAY_LOCK_SESSION_TIMEOUT_MS: '1' }).RELAY_LOCK_SESSION_TIMEOUT_MS).toMatch(/0 or milliseconds from 3000/);
+    expect(loadConfig({ RELAY_LOCK_SESSION_TIMEOUT_MS: '0' }).relay.lockSessionTimeoutMs).toBe(0);
+    expect(loadConfig({ RELAY_LOCK_SESSION_TIMEOUT_MS: '3000' }).relay.lockSessionTimeoutMs).toBe(3000);
+  });
+
   it('leaves a variable that failed its own check out of the checks across variables', () => {
     expect(Object.keys(problemsOf({ ...WITH_KAFKA, DATABASE_POOL_SIZE: 'none' }))).toEqual(['DATABASE_POOL_SIZE']);
     expect(Object.keys(problemsOf({ NODE_ENV: 'prod' }))).toEqual(['NODE_ENV']);

@@ -39,6 +39,23 @@ const nonNegativeInt = makeValidator<number>((input) => {
   return value;
 });
 
+/** Node's longest timer: a longer one fires after 1 ms, which would turn a wait into a busy loop. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Milliseconds from `min` to MAX_TIMER_MS, or 0 where it turns the thing off (`zeroAllowed`). */
+const milliseconds = (min: number, { zeroAllowed = false } = {}) =>
+  makeValidator<number>((input) => {
+    const value = Number(input);
+    if (Number.isInteger(value) && ((value >= min && value <= MAX_TIMER_MS) || (zeroAllowed && value === 0))) return value;
+    throw new Error(`expected ${zeroAllowed ? '0 or ' : ''}milliseconds from ${min} to ${MAX_TIMER_MS}, got "${input}"`);
+  });
+
+/**
+ * The relay's lock session: the heartbeat comes every third of it, so a shorter one would end the
+ * session of a relay that is only busy (a long batch, a garbage collection) and stop it for good.
+ */
+export const MIN_RELAY_LOCK_SESSION_TIMEOUT_MS = 3000;
+
 const postgresUrl = makeValidator<string>((input) => {
   if (!/^postgres(ql)?:\/\//.test(input)) throw new Error('expected a postgres:// URL');
   return input;
@@ -164,11 +181,11 @@ const spec = {
 
   DATABASE_URL: postgresUrl({ default: undefined, desc: 'PostgreSQL; unset (with KAFKA_BROKERS unset) = embedded PGlite' }),
   DATABASE_POOL_SIZE: positiveInt({ default: 10, desc: `At least ${MIN_POOL_SIZE_WITH_KAFKA} with KAFKA_BROKERS` }),
-  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: nonNegativeInt({
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: milliseconds(1, { zeroAllowed: true })({
     default: 60_000,
     desc: 'PostgreSQL ends a session of ours left idle inside a transaction this long (0: never); such a transaction would hold back the commit-safe log',
   }),
-  DATABASE_CONNECT_TIMEOUT_MS: positiveInt({ default: 5000, desc: 'Longest wait for a database connection (a free one in the pool, or a new one) before a request answers 503' }),
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds(1)({ default: 5000, desc: 'Longest wait for a database connection (a free one in the pool, or a new one) before a request answers 503' }),
   EMBEDDED_DATA_DIR: nonBlank({ default: '.data/pglite', desc: 'Where embedded PostgreSQL keeps its data' }),
   RUN_MIGRATIONS: bool({ default: true, desc: 'Apply pending migrations at start-up' }),
 
@@ -186,23 +203,23 @@ const spec = {
   CLOUDEVENTS_SOURCE: uriReference({ default: DEFAULT_CLOUD_EVENT_SOURCE, desc: 'ce_source of every message: a URI-reference' }),
 
   RELAY_BATCH_SIZE: positiveInt({ default: 500 }),
-  RELAY_POLL_MS: positiveInt({ default: 25 }),
-  RELAY_LOCK_SESSION_TIMEOUT_MS: nonNegativeInt({
+  RELAY_POLL_MS: milliseconds(1)({ default: 25 }),
+  RELAY_LOCK_SESSION_TIMEOUT_MS: milliseconds(MIN_RELAY_LOCK_SESSION_TIMEOUT_MS, { zeroAllowed: true })({
     default: 30_000,
     desc: "PostgreSQL ends the relay lock's session idle this long, so a standby replaces a frozen relay; 0 = never",
   }),
   PROJECTION_BATCH_SIZE: positiveInt({ default: 500 }),
-  PROJECTION_POLL_MS: positiveInt({ default: 50, desc: 'Idle poll of the log when projections read the store directly' }),
-  SCHEDULER_INTERVAL_MS: positiveInt({ default: 1000 }),
+  PROJECTION_POLL_MS: milliseconds(1)({ default: 50, desc: 'Idle poll of the log when projections read the store directly' }),
+  SCHEDULER_INTERVAL_MS: milliseconds(1)({ default: 1000 }),
 
   JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for staff tokens (a development default outside production)' }),
   BODY_LIMIT_BYTES: positiveInt({ default: 1_048_576 }),
-  READ_WAIT_TIMEOUT_MS: positiveInt({ default: 3000, desc: 'Longest wait for X-Min-Position' }),
-  REQUEST_TIMEOUT_MS: positiveInt({
+  READ_WAIT_TIMEOUT_MS: milliseconds(1)({ default: 3000, desc: 'Longest wait for X-Min-Position' }),
+  REQUEST_TIMEOUT_MS: milliseconds(1)({
     default: 20_000,
     desc: 'A request unanswered this long answers 503 (a stalled database); more than READ_WAIT_TIMEOUT_MS',
   }),
-  PUBLIC_CACHE_POLL_MS: nonNegativeInt({ default: 100, desc: 'How often public reads check their read models for changes (0: no cache)' }),
+  PUBLIC_CACHE_POLL_MS: milliseconds(1, { zeroAllowed: true })({ default: 100, desc: 'How often public reads check their read models for changes (0: no cache)' }),
 
   TRUST_PROXY: trustProxy({
     default: false,
@@ -214,10 +231,10 @@ const spec = {
   }),
   REACTION_RATE_PER_READER: positiveInt({ default: 30, desc: 'Reactions per reader id per minute (per API process)' }),
   REACTION_RATE_PER_ADDRESS: positiveInt({ default: 600, desc: 'Reactions per client address per minute (per API process)' }),
-  REACTION_ARTICLE_CACHE_MS: positiveInt({ default: 1000, desc: 'How long an API process trusts that an article is published' }),
+  REACTION_ARTICLE_CACHE_MS: milliseconds(1)({ default: 1000, desc: 'How long an API process trusts that an article is published' }),
 
-  READY_CHECK_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Longest each /health/ready check (database, Kafka, lag) may take' }),
-  READY_KAFKA_CACHE_MS: positiveInt({ default: 5000, desc: 'How long /health/ready reuses a Kafka probe, so probes do not hammer the broker' }),
+  READY_CHECK_TIMEOUT_MS: milliseconds(1)({ default: 2000, desc: 'Longest each /health/ready check (database, Kafka, lag) may take' }),
+  READY_KAFKA_CACHE_MS: milliseconds(1)({ default: 5000, desc: 'How long /health/ready reuses a Kafka probe, so probes do not hammer the broker' }),
   READY_MAX_PROJECTION_LAG_SECONDS: nonNegativeInt({
     default: 30,
     desc: 'Not ready when a projection has not applied an event committed this many seconds ago; 0 = report only',
