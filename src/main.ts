@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     new Logger('Newsroom').log({ msg: 'listening', host: config.http.host, port: config.http.port, mode });
     return;
   }
-  const url = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${config.http.port}`;
+  const url = localUrl(config.http.host, config.http.port);
   process.stdout.write(
     [
       `Newsroom listening on ${url} (${mode})`,

@@ -12,7 +12,7 @@ import {
   type KafkaConsumer,
   type TopicSpec,
 } from '#libs/kafka';
-import { ProjectionApplier, type ProjectedEvent, type Projection } from '#libs/projections';
+import { parkedWarning, ProjectionApplier, type ProjectedEvent, type Projection } from '#libs/projections';
 
 /** ce_type -> the store's event type and stream type. */
 const EVENT_TYPE_OF_CE_TYPE = new Map<string, { type: string; streamType: string }>(
@@ -171,6 +171,7 @@ export class KafkaFedProjection {
     // May count a batch a rebuild's swap counted too: the public cache only needs the counter to
     // move, and /admin/projections' eventsApplied is a rough figure.
     await this.applier.count(this.dataSource, result);
+    if (result.parked > 0) this.options.logger.warn(parkedWarning(this.projection.name, result.parked));
     if (result.applied > 0) this.options.onApplied?.();
   }
 

@@ -105,7 +105,7 @@ export class LogFedProjection {
     const peek = await this.store.readLog(this.cached, { limit: 1 });
     if (peek.length === 0) return { read: 0, more: false };
 
-    const { read, more, applied, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
+    const { read, more, applied, parked, checkpoint } = await this.applier.transact(this.dataSource, async (tx, isolate) => {
       // One feeder at a time; the row is the truth under the lock (a rebuild may have moved it).
       await this.applier.lock(tx, 'exclusive');
       const checkpoint = await this.applier.checkpoint(tx);
@@ -121,12 +121,18 @@ export class LogFedProjection {
       let next = last ? { transactionId: last.transactionId, position: last.position } : checkpoint;
       // Past the end of our types too: the events of other types up to the log's end are scanned once.
       if (reachedEnd && logEnd && isAfterCheckpoint(logEnd, next)) next = logEnd;
-      if (!isAfterCheckpoint(next, checkpoint)) return { read: 0, more: false, applied: 0, checkpoint };
+      if (!isAfterCheckpoint(next, checkpoint)) return { read: 0, more: false, applied: 0, parked: 0, checkpoint };
       const result = await this.applier.applyBatch(tx, events.map(fromRecordedEvent), { isolate, moveCheckpointTo: next });
-      return { read: events.length, more: !reachedEnd, applied: result.applied, checkpoint: next };
+      return { read: events.length, more: !reachedEnd, applied: result.applied, parked: result.parked, checkpoint: next };
     });
+    if (parked > 0) this.options.logger?.warn(parkedWarning(this.projection.name, parked));
     this.cached = checkpoint;
     if (applied > 0) this.options.onApplied?.();
     return { read, more };
   }
 }
+
+/** What an operator reads when events are parked: where to look, and what parks them. */
+export const parkedWarning = (projection: string, count: number): string =>
+  `projection ${projection} parked ${count} event(s) it could not apply, with each one's article ` +
+  '(projection_dead_letters; counts in GET /admin/projections and /health/ready): see docs/operations.md';

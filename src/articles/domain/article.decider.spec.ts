@@ -1133,6 +1133,11 @@ describe('article evolve', () => {
     for (const status of ALL_STATUSES) expect(foldArticle(STORY[status])?.status).toBe(status);
   });
 
+  it('refuses to fold an event type it does not know (one a newer version wrote), naming it', () => {
+    const newer = { type: 'ArticleFrobnicated', data: { articleId: ID } } as unknown as ArticleEvent;
+    expect(() => foldArticle([...draftStory, newer])).toThrow(/ArticleFrobnicated, which this version of the service does not know/);
+  });
+
   it('starts from null and knows nothing before ArticleDrafted', () => {
     expect(initialState()).toBeNull();
     expect(foldArticle([])).toBeNull();

@@ -1,6 +1,7 @@
 import slugify from '@sindresorhus/slugify';
 import {
   actorOf,
+  ARTICLE_CLOUD_EVENT_TYPES,
   ASSIGNMENT_ROLES,
   authorsAfter,
   withNameOf,
@@ -126,6 +127,11 @@ export const evolve = (state: ArticleState, event: ArticleEvent): ArticleState =
   }
   if (state === null) {
     throw new Error(`Article stream ${event.data.articleId} starts with ${event.type} instead of ArticleDrafted.`);
+  }
+  // A type a newer version of the service added (a rolling deployment): say so, rather than fail
+  // somewhere inside the fold on a field this version never heard of.
+  if (!Object.hasOwn(ARTICLE_CLOUD_EVENT_TYPES, event.type)) {
+    throw new Error(`Article ${state.id} has an event of type ${event.type}, which this version of the service does not know: deploy the version that wrote it.`);
   }
 
   // Status, time and byline follow the contract's rules for every event; the cases add the rest.
