@@ -551,8 +551,12 @@ function isRetriable(error: unknown): boolean {
   return true;
 }
 
+/** The error and, for an aggregate (kafkajs's "Topic creation errors"), the reasons inside it. */
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const inner = (error as { errors?: unknown }).errors;
+  const reasons = Array.isArray(inner) && inner.length > 0 ? ` (${inner.map(describe).join('; ')})` : '';
+  return `${error.name}: ${error.message}${reasons}`;
 }
 
 function positive(name: string, value: number, allowZero = false): number {
