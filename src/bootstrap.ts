@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import {
@@ -21,7 +21,7 @@ import { createLogger, PinoLoggerService } from '#libs/observability';
 import { AppModule } from './app.module.js';
 import { allowPublicCors } from './common/public-cors.js';
 import { ConfigError, type AppConfig } from './config/app-config.js';
-import { closeConnectionsWhenDrained } from './health/graceful-shutdown.js';
+import { drainOnShutdown, ShutdownAwareFastifyAdapter } from './health/graceful-shutdown.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
@@ -38,7 +38,7 @@ class AppLogger extends PinoLoggerService {
 /** The HTTP application (and, with `workers`, the background workers in the same process). */
 export async function createHttpApp(config: AppConfig, options: { workers: boolean }): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel, { role: options.workers ? 'all' : 'api' });
-  const adapter = new FastifyAdapter({
+  const adapter = new ShutdownAwareFastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.http.bodyLimitBytes,
     // Behind a proxy the client address (per-address rate limits) comes from X-Forwarded-For.
@@ -67,6 +67,8 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   });
   // Before Nest registers the routes: a known path asked with another method answers 405, not 404.
   recordRouteMethods(adapter.getInstance());
+  // New requests during a shutdown: 503 problem+json; the requests in flight finish.
+  drainOnShutdown(adapter.getInstance(), () => adapter.closing);
   installRequestDeadline(adapter.getInstance(), config.http.requestTimeoutMs);
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -75,9 +77,6 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     logger: new AppLogger(logger),
     bufferLogs: false,
     abortOnError: false,
-    // From the first shutdown hook on, new requests get 503 (and Connection: close) while the
-    // requests in flight finish; the database closes only after the HTTP server has.
-    return503OnClosing: true,
     // JSON only (below): Nest would also parse form bodies, which no endpoint takes.
     bodyParser: false,
   });
@@ -85,7 +84,6 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   // An Expect the service does not meet: problem+json rather than Node's bare 417.
   adapter.getInstance().server.on('checkExpectation', answerUnmetExpectation);
   allowPublicCors(app, config.publicCorsOrigins);
-  closeConnectionsWhenDrained(app);
   installHttpMetrics(app);
   await setupOpenApi(app);
   app.enableShutdownHooks();

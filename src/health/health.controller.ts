@@ -37,7 +37,7 @@ export class HealthController {
     description: 'Parked projection events are reported and make the status `degraded` (still 200) unless READY_FAIL_ON_PARKED_EVENTS is set.',
   })
   @ApiOkResponse({ description: 'Ready (`ok` or `degraded`)', schema: HEALTH_RESULT_SCHEMA })
-  @ApiServiceUnavailableResponse({ description: 'Not ready, or shutting down; `error` names the failing checks', schema: HEALTH_RESULT_SCHEMA })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; `error` names the failing checks (a request that arrives while the process shuts down gets a `shutting-down` problem instead)', schema: HEALTH_RESULT_SCHEMA })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const { httpStatus, result } = await this.readiness.check();
     reply.status(httpStatus);

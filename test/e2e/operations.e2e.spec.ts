@@ -367,9 +367,12 @@ describe('graceful shutdown of the HTTP API (SIGTERM), and its JSON logs', () =>
     api.signal('SIGTERM');
     await sleep(300);
 
-    // A new request while draining: refused at the socket, or answered 503.
-    const during = await fetch(`${api.url}/health/ready`).then((response) => response.status, (error: Error) => error.name);
-    expect([503, 'TypeError']).toContain(during);
+    // A new request while draining: refused at the socket, or answered 503 shutting-down.
+    const during = await fetch(`${api.url}/health/ready`).then(
+      async (response) => `${response.status} ${response.headers.get('content-type')} ${((await response.json()) as { type?: string }).type}`,
+      (error: Error) => error.name,
+    );
+    expect(during).toMatch(/^(503 application\/problem\+json.* https:\/\/newsroom\.dev\/problems\/shutting-down|TypeError)$/);
 
     const answer = await slow;
     const answeredAt = Date.now();

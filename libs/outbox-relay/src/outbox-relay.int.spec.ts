@@ -186,6 +186,34 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(versionsByArticle(messages).get(articleId)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
+  it('publishes the events ahead of one it cannot map, then holds at that event, saying why', async () => {
+    const topic = uniqueName('t-unmapped');
+    const name = uniqueName('relay');
+    const messages = await collect(topic);
+    const [before, after] = [uniqueName('article-before'), uniqueName('article-after')];
+    const ahead = await appendArticleEvents(db.store, before, 0, 3);
+    const unknown = await db.store.appendToStream(articleStreamId(after), [{ type: 'ArticleTeleported', data: { articleId: after } }], {
+      streamType: ARTICLE_STREAM_TYPE,
+      expectedVersion: 0,
+      metadata: { actor: { sub: 'test', name: 'Test', roles: [] } },
+    });
+    await appendArticleEvents(db.store, before, 3, 2);
+
+    // One read takes all six events: the three ahead of the unknown one go out in it.
+    relayFor(topic, { name, batchSize: 500 }).start();
+    await waitFor(() => messages.length >= 3 && logger.lines.some((line) => line.includes('ArticleTeleported')), {
+      timeoutMs: 30_000,
+      describe: () => `${messages.length} messages\n${tail()}`,
+    });
+    await sleep(500);
+    expect(versionsByArticle(messages)).toEqual(new Map([[before, [1, 2, 3]]]));
+    // The checkpoint stops just before the unknown event: nothing after it is skipped.
+    expect((await storedCheckpoint(name))?.position).toBe(ahead.lastPosition);
+    expect(logger.lines.find((line) => line.includes('ArticleTeleported'))).toMatch(
+      new RegExp(`cannot publish: Error: no ce_type for ArticleTeleported events of stream article \\(event ${unknown.events[0].eventId}\\)`),
+    );
+  });
+
   it('creates its topics at start-up with the configured partition count', async () => {
     const articles = uniqueName('t-articles');
     const reactions = uniqueName('t-reactions');

@@ -370,6 +370,8 @@ export class OutboxRelay {
   /**
    * The messages of the events, in log order, up to MAX_BATCH_BYTES: the broker refuses a
    * partition's batch above its max message size, and a batch it refuses would be retried forever.
+   * It ends before an event that cannot be mapped, so the events ahead of it in the log still go
+   * out; when that event comes first, its error is thrown and the relay stops there.
    */
   private toBatch(events: readonly RecordedEvent[]): Batch {
     const byTopic = new Map<string, TopicMessages>();
@@ -377,22 +379,35 @@ export class OutboxRelay {
     let bytes = 0;
     let taken = 0;
     for (const event of events) {
-      const route = this.options.route(event);
+      let mapped: { topic: string; message: OutgoingMessage } | null;
+      try {
+        mapped = this.messageOf(event);
+      } catch (error) {
+        if (taken === 0) throw error;
+        break;
+      }
       taken++;
-      if (!route) continue;
-      const message = toCloudEventMessage(event, { type: route.ceType, source: this.options.source });
+      if (!mapped) continue;
+      const { topic, message } = mapped;
       bytes += messageBytes(message);
       if (bytes > MAX_BATCH_BYTES && count > 0) {
         taken--;
         break;
       }
-      let entry = byTopic.get(route.topic);
-      if (!entry) byTopic.set(route.topic, (entry = { topic: route.topic, messages: [] }));
+      let entry = byTopic.get(topic);
+      if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
       // Log order is kept within each topic, so within each article's partition.
       entry.messages.push(message);
       count++;
     }
     return { topicMessages: [...byTopic.values()], count, taken };
+  }
+
+  /** The event's topic and message, or null for an event that is not published. */
+  private messageOf(event: RecordedEvent): { topic: string; message: OutgoingMessage } | null {
+    const route = this.options.route(event);
+    if (!route) return null;
+    return { topic: route.topic, message: toCloudEventMessage(event, { type: route.ceType, source: this.options.source }) };
   }
 
   /**
