@@ -21,6 +21,7 @@ async function run(script: string, args: string[]): Promise<{ code: number; stdo
 describe('scripts given bad arguments', () => {
   it.each([
     ['scripts/token.ts', ['--sub', 'a', '--name', 'A', '--roles', 'editor', '--expires-in', 'abc'], /^--expires-in: expected seconds or a duration .*, got "abc"\nusage: npm run -s token -- /],
+    ['scripts/token.ts', ['--sub', 'a', '--name', 'A', '--roles', 'editor', '--expires-in', '31d'], /^--expires-in: at most 30 days \(the service refuses longer-lived tokens\), got "31d"\nusage: npm run -s token -- /],
     ['scripts/kafka.ts', ['--bogus'], /^Unknown option '--bogus'.*\nusage: npm run kafka -- /],
     ['scripts/rebuild-projection.ts', ['nope'], /^"nope" is not a projection\nusage: npm run projections:rebuild -- NAME\n {2}NAME: .*public-feed/],
   ])('%s %j', async (script, args, message) => {

@@ -121,14 +121,11 @@ describe('loadConfig', () => {
     [{ PUBLIC_BASE_URL: 'news.example' }, 'PUBLIC_BASE_URL'],
     [{ REQUEST_TIMEOUT_MS: '3000' }, 'REQUEST_TIMEOUT_MS'],
     [{ REQUEST_TIMEOUT_MS: '5000', READ_WAIT_TIMEOUT_MS: '8000' }, 'REQUEST_TIMEOUT_MS'],
+    // The broker's own bounds for a consumer group's session.
+    [{ ...WITH_KAFKA, KAFKA_SESSION_TIMEOUT_MS: '5999' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+    [{ ...WITH_KAFKA, KAFKA_SESSION_TIMEOUT_MS: '1800001' }, 'KAFKA_SESSION_TIMEOUT_MS'],
   ])('refuses %j and names %s', (environment, name) => {
-    expect(() => loadConfig(environment)).toThrow(ConfigError);
-    try {
-      loadConfig(environment);
-    } catch (error) {
-      expect(Object.keys((error as ConfigError).problems)).toEqual([name]);
-      expect((error as ConfigError).message).toContain(name);
-    }
+    expect(Object.keys(problemsOf(environment))).toEqual([name]);
   });
 
   it('leaves migrations to npm run migrate only on PostgreSQL', () => {

@@ -43,11 +43,11 @@ const nonNegativeInt = makeValidator<number>((input) => {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Milliseconds from `min` to MAX_TIMER_MS, or 0 where it turns the thing off (`zeroAllowed`). */
-const milliseconds = (min: number, { zeroAllowed = false } = {}) =>
+const milliseconds = (min: number, { zeroAllowed = false, max = MAX_TIMER_MS } = {}) =>
   makeValidator<number>((input) => {
     const value = Number(input);
-    if (Number.isInteger(value) && ((value >= min && value <= MAX_TIMER_MS) || (zeroAllowed && value === 0))) return value;
-    throw new Error(`expected ${zeroAllowed ? '0 or ' : ''}milliseconds from ${min} to ${MAX_TIMER_MS}, got "${input}"`);
+    if (Number.isInteger(value) && ((value >= min && value <= max) || (zeroAllowed && value === 0))) return value;
+    throw new Error(`expected ${zeroAllowed ? '0 or ' : ''}milliseconds from ${min} to ${max}, got "${input}"`);
   });
 
 /**
@@ -90,11 +90,7 @@ const kafkaTopic = makeValidator<string>((input) => {
 });
 
 /** Within the broker's default bounds (group.min/max.session.timeout.ms: 6 s and 30 min). */
-const sessionTimeout = makeValidator<number>((input) => {
-  const value = Number(input);
-  if (!Number.isInteger(value) || value < 6000 || value > 1_800_000) throw new Error(`expected milliseconds from 6000 to 1800000, got "${input}"`);
-  return value;
-});
+const sessionTimeout = milliseconds(6000, { max: 1_800_000 });
 
 /** RFC 3986 (the WHATWG URL parser accepts almost anything, escaping it). Appendix B splits the parts. */
 const URI_PARTS = /^(?:([^:/?#]+):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/;

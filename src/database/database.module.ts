@@ -21,13 +21,17 @@ export class DatabaseServer implements OnApplicationShutdown {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** The configured server, or PGlite, started on the first call. */
   async url(): Promise<string> {
     if (this.config.database.url) return this.config.database.url;
-    this.embedded ??= await EmbeddedPostgres.start(this.config.database.embeddedDataDir);
-    this.logger.log(`embedded PostgreSQL (PGlite) with data in ${this.config.database.embeddedDataDir}`);
+    if (!this.embedded) {
+      this.embedded = await EmbeddedPostgres.start(this.config.database.embeddedDataDir);
+      this.logger.log(`embedded PostgreSQL (PGlite) with data in ${this.config.database.embeddedDataDir}`);
+    }
     return this.embedded.url;
   }
 
+  /** Whether url() started PGlite (false until it has been asked). */
   get isEmbedded(): boolean {
     return this.embedded !== undefined;
   }
@@ -58,9 +62,11 @@ class DatabaseServerModule {}
       useFactory: async (config: AppConfig, server: DatabaseServer) => {
         // A server still starting gets time; one that cannot be reached stops start-up naming DATABASE_URL.
         if (config.database.url) await waitForDatabase(config.database.url, config.database.connectTimeoutMs);
+        // First: it starts PGlite when no server is configured, and isEmbedded below depends on it.
+        const url = await server.url();
         return {
           type: 'postgres' as const,
-          url: await server.url(),
+          url,
           autoLoadEntities: true,
           migrations: MIGRATIONS,
           // Carries RUN_MIGRATIONS to dataSourceFactory below, which runs them under an advisory lock
@@ -85,12 +91,12 @@ class DatabaseServerModule {}
       },
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource({ ...options!, migrationsRun: false }).initialize();
-        if (options!.migrationsRun) await runMigrations(dataSource);
-        else {
-          await refusePendingMigrations(dataSource).catch(async (error: unknown) => {
-            await dataSource.destroy();
-            throw error;
-          });
+        try {
+          if (options!.migrationsRun) await runMigrations(dataSource);
+          else await refusePendingMigrations(dataSource);
+        } catch (error) {
+          await dataSource.destroy();
+          throw error;
         }
         return dataSource;
       },

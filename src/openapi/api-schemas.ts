@@ -54,8 +54,8 @@ export class ProblemDetailsSchema {
   @ApiProperty({ example: 400 })
   status!: number;
 
-  @ApiPropertyOptional({ example: 'The request has invalid fields.' })
-  detail?: string;
+  @ApiProperty({ example: 'The request has invalid fields.' })
+  detail!: string;
 
   @ApiPropertyOptional({ description: 'The request path', example: '/articles' })
   instance?: string;

@@ -16,6 +16,8 @@ export interface PublicationSchedulerOptions {
   batchSize?: number;
 }
 
+// Nothing in the app provides it (the defaults serve); it lets Nest inject the optional parameter,
+// which specs pass directly.
 export const PUBLICATION_SCHEDULER_OPTIONS = Symbol('PUBLICATION_SCHEDULER_OPTIONS');
 
 /**

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
 import { MetricsRegistry } from '../metrics/metrics-registry.js';
 import { Readiness } from '../health/readiness.js';
 
@@ -22,7 +23,7 @@ export class WorkerHttpServer implements OnApplicationShutdown {
     const server = createServer((request, response) => {
       this.answer(request.method ?? 'GET', (request.url ?? '/').split('?')[0], response).catch((error: unknown) => {
         this.logger.error({ msg: 'worker health request failed', err: error });
-        if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ status: 'error' }));
+        if (!response.headersSent) sendProblem(response, new ProblemError(500, 'internal-error', 'Internal server error', 'The probe failed; it has been logged.'));
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -43,9 +44,11 @@ export class WorkerHttpServer implements OnApplicationShutdown {
   }
 
   private async answer(method: string, path: string, response: ServerResponse): Promise<void> {
-    if (!WORKER_PATHS.has(path)) return send(response, 404, 'application/json', JSON.stringify({ status: 'error', message: 'not found' }));
+    if (!WORKER_PATHS.has(path)) {
+      return sendProblem(response, new ProblemError(404, 'not-found', 'Not found', 'A worker answers only /health, /health/ready and /metrics.'), path);
+    }
     if (method !== 'GET' && method !== 'HEAD') {
-      return send(response, 405, 'application/json', JSON.stringify({ status: 'error', message: 'GET or HEAD only' }), { allow: 'GET, HEAD' });
+      return sendProblem(response, new ProblemError(405, 'method-not-allowed', 'Method not allowed', 'GET or HEAD only.', {}, { allow: 'GET, HEAD' }), path);
     }
     // HEAD: Node's response sends the headers of what GET answers, and no body.
     if (path === '/health') return send(response, 200, 'application/json', JSON.stringify({ status: 'ok' }));
@@ -58,6 +61,11 @@ export class WorkerHttpServer implements OnApplicationShutdown {
 }
 
 const WORKER_PATHS = new Set(['/health', '/health/ready', '/metrics']);
+
+/** Errors as problem+json, as the API answers them. */
+function sendProblem(response: ServerResponse, problem: ProblemError, path?: string): void {
+  send(response, problem.status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem.toProblem(path)), problem.headers);
+}
 
 function send(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
   // Probes open a connection each time; keeping it would only delay a shutdown.

@@ -482,6 +482,7 @@ describe('article workflow over HTTP', () => {
       const wrongRole = await http.post('/articles', seedDraft(), { token: factChecker });
       expect(wrongRole.status).toBe(403);
       expect(wrongRole.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(wrongRole.body.type).toBe('https://newsroom.dev/problems/forbidden');
       expect((await http.post(`/articles/${id}/approve`, undefined, { token: reporter })).status).toBe(403);
       expect((await http.post(`/articles/${id}/publish`, {}, { token: admin })).status).toBe(403);
       const notAuthor = await http.post(`/articles/${id}/submit`, undefined, { token: otherReporter });

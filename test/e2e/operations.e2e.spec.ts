@@ -272,11 +272,12 @@ describe('worker processes with Kafka: WORKER_HTTP_PORT, and SIGTERM handing the
     // The workers' projections catch up through Kafka.
     await until('the projections to catch up', async () => parseMetrics((await http.get('/metrics')).text),
       (now) => ['editor-board', 'public-feed'].every((projection) => sampleOf(now, 'newsroom_projection_lag_events', { projection })?.value === 0));
-    expect((await http.get('/nothing')).status).toBe(404);
+    const unknown = await http.get('/nothing');
+    expect([unknown.status, unknown.headers.get('content-type'), unknown.body.type]).toEqual([404, 'application/problem+json', 'https://newsroom.dev/problems/not-found']);
     const head = await http.request('HEAD', '/health');
     expect([head.status, head.text]).toEqual([200, '']);
     const post = await http.request('POST', '/health/ready');
-    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    expect([post.status, post.headers.get('allow'), post.body.type]).toEqual([405, 'GET, HEAD', 'https://newsroom.dev/problems/method-not-allowed']);
     expect(sampleOf(samples, 'newsroom_relay_lag_events')?.value).toBeGreaterThanOrEqual(0);
   }, 120_000);
 

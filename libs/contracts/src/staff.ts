@@ -1,5 +1,11 @@
 /** Staff identity as carried in the JWT (`sub`, `name`, `roles`). */
 export const STAFF_ROLES = ['reporter', 'editor', 'fact_checker', 'admin'] as const;
+
+/**
+ * The furthest `exp` a staff token may name, from now: 30 days. `exp` is required so that a token
+ * cannot live for ever; one that names the year 5000 would, in all but name.
+ */
+export const STAFF_TOKEN_MAX_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /**

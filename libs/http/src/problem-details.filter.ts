@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, isDataException } from '#libs/event-store';
 import { allowedMethodsOf } from './allowed-methods.js';
-import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, withErrorsListed, type ProblemDetails } from './problem-details.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, serviceUnavailable, withErrorsListed, type ProblemDetails } from './problem-details.js';
 
 const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
   400: ['bad-request', 'Bad request'],
@@ -18,9 +18,6 @@ const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
   415: ['unsupported-media-type', 'Unsupported media type'],
   429: ['rate-limited', 'Too many requests'],
 };
-
-/** Seconds a client is asked to wait before trying again while the database is unreachable. */
-const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 // Fastify's own request errors (body parsing, limits) arrive here before any controller runs.
 const FASTIFY_ERRORS: Record<string, [status: number, code: string, title: string]> = {
@@ -117,7 +114,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const known = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
     if (known) {
       const [status, code, title] = known;
-      return { problem: { type: problemType(code), title, status, detail: fastifyError!.message, instance }, headers: {} };
+      return { problem: { type: problemType(code), title, status, detail: fastifyError!.message ?? title, instance }, headers: {} };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -130,21 +127,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
       const [code, title] = CODE_BY_STATUS[status] ?? ['bad-request', 'Bad request'];
-      return { problem: { type: problemType(code), title, status, detail: fastifyError.message, instance }, headers: {} };
+      return { problem: { type: problemType(code), title, status, detail: fastifyError.message ?? title, instance }, headers: {} };
     }
     if (isDatabaseUnavailable(exception)) {
-      return {
-        problem: {
-          type: problemType('service-unavailable'),
-          title: 'Service unavailable',
-          status: HttpStatus.SERVICE_UNAVAILABLE,
-          detail:
-            'The database cannot be reached; try again shortly. A write answered this way may or may not have been saved: ' +
-            'read it back before repeating it, or repeat it with If-Match.',
-          instance,
-        },
-        headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-      };
+      const unavailable = serviceUnavailable('The database cannot be reached');
+      return { problem: unavailable.toProblem(instance), headers: unavailable.headers };
     }
     if (isDataException(exception)) {
       return {

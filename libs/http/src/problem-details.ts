@@ -3,7 +3,8 @@ export interface ProblemDetails {
   type: string;
   title: string;
   status: number;
-  detail?: string;
+  /** Always given: the contract names it with type, title and status. */
+  detail: string;
   instance?: string;
   /** For 400: each invalid field and what is wrong with it. */
   errors?: FieldError[];
@@ -79,4 +80,23 @@ export class PreconditionFailedProblem extends ProblemError {
   constructor(detail: string, currentVersion?: number) {
     super(412, 'version-mismatch', 'Version mismatch', detail, currentVersion === undefined ? {} : { currentVersion });
   }
+}
+
+/** Seconds a client waits before trying again after a 503 from the database side. */
+const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * 503 `service-unavailable`: the database could not answer. The outcome of a write answered so is
+ * unknown, which the client is told.
+ */
+export function serviceUnavailable(reason: string): ProblemError {
+  return new ProblemError(
+    503,
+    'service-unavailable',
+    'Service unavailable',
+    `${reason}; try again shortly. A write answered this way may or may not have been saved: ` +
+      'read it back before repeating it, or repeat it with If-Match.',
+    {},
+    { 'retry-after': String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
+  );
 }

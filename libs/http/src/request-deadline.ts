@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem-details.js';
-
-const RETRY_AFTER_SECONDS = 2;
+import { PROBLEM_CONTENT_TYPE, serviceUnavailable } from './problem-details.js';
 
 const deadlines = new WeakMap<FastifyRequest['raw'], NodeJS.Timeout>();
 
@@ -40,19 +38,13 @@ function answerDeadlinePassed(request: FastifyRequest, reply: FastifyReply, dead
   deadlines.delete(request.raw);
   // (The request stream ends once its body is read: whether the client is still there is the response's to say.)
   if (reply.sent || reply.raw.destroyed) return;
-  const problem = new ProblemError(
-    503,
-    'service-unavailable',
-    'Service unavailable',
-    `The request did not finish within ${deadlineMs / 1000} s (the database may be stalled); try again shortly. ` +
-      'A write answered this way may or may not have been saved: read it back before repeating it, or repeat it with If-Match.',
-  );
+  const problem = serviceUnavailable(`The request did not finish within ${deadlineMs / 1000} s (the database may be stalled)`);
   request.log.warn({ msg: 'request deadline passed: answered 503, the work goes on', deadlineMs });
   // The handler's answer, when it comes, is dropped: Fastify's warning about it ("did you forget
   // to return reply?", with a stack) would only mislead, after the line above.
   reply.log = reply.log.child({}, { level: 'error' });
   void reply
     .status(503)
-    .headers({ 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', 'retry-after': String(RETRY_AFTER_SECONDS) })
+    .headers({ ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' })
     .send(problem.toProblem(request.url));
 }

@@ -17,8 +17,9 @@ export interface LogFeedOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Feeds a projection straight from the store's global log (embedded mode, no Kafka), reading only
- * its stream types. The log checkpoint lives in projection_checkpoints and moves in the same
+ * Feeds a projection straight from the store's global log, reading only its stream types: every
+ * projection in embedded mode or without Kafka, and always the scheduler's own
+ * (FED_FROM_THE_STORE in src/projections/projection-registry.ts). The log checkpoint lives in projection_checkpoints and moves in the same
  * transaction as the batch; it also moves over the events of other types, so they are scanned once.
  */
 export class LogFedProjection {

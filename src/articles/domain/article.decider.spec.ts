@@ -547,6 +547,23 @@ describe('article decider', () => {
         .then([checkedNow('mostly_true', 4, 'claim-2')]);
     });
 
+    it('refuses the very verdict the claim already has as 409 article.no-changes', () => {
+      given([...inReviewStory, checkedNow('true', 5)])
+        .when(recordVerdict('claim-1', 'true'))
+        .thenThrows(ArticleConflictError, conflict('article.no-changes', 'in_review'));
+    });
+
+    it.each([
+      ['another explanation', { explanation: 'A second readout.' }],
+      ['another source', { sources: ['https://example.org/other'] }],
+      ['one more source', { sources: ['https://example.org/readout', 'https://example.org/other'] }],
+    ])('records the same rating with %s', (_, change) => {
+      const cmd = recordVerdict('claim-1', 'true');
+      given([...inReviewStory, checkedNow('true', 5)])
+        .when({ ...cmd, data: { ...cmd.data, ...change } })
+        .then([{ ...checkedNow('true', 5), data: { ...checkedNow('true', 5).data, ...change } } as ArticleEvent]);
+    });
+
     it.each(except('retracted'))('accepts a verdict when the article is %s', (status) => {
       given(STORY[status]).when(recordVerdict()).then([checkedNow('true', 5)]);
     });

@@ -17,6 +17,7 @@ import {
   type Person,
   type Published,
   type StaffRole,
+  type VerdictRating,
 } from '#libs/contracts';
 import {
   personOf,
@@ -48,7 +49,7 @@ import {
   type FieldError,
   type PublishGateProblem,
 } from './article.errors.js';
-import { initialState, type Article, type ArticleState } from './article.state.js';
+import { initialState, type Article, type ArticleState, type Verdict } from './article.state.js';
 
 export { initialState };
 
@@ -57,7 +58,7 @@ export { initialState };
 // publish gate) and the test fixtures, which must slug and gate exactly as the decider does.
 // ---------------------------------------------------------------------------------------------
 
-const SLUG_MAX_LENGTH = 80;
+const SLUG_HEADLINE_MAX_LENGTH = 80;
 
 /**
  * `<slugified headline, cut at a word boundary to at most 80 chars>-<last 8 hex of the id>`.
@@ -70,7 +71,7 @@ export const articleSlug = (headline: string, articleId: string, { wholeId = fal
   const suffix = wholeId ? hex : hex.slice(-8);
   // decamelize off: "McDonald" and "iPhone" are names, not two words. NFKC first: a ligature
   // ("ﬁ") or a Roman numeral ("Ⅻ") is letters the slugifier would otherwise drop.
-  const base = truncateAtWordBoundary(slugify(headline.normalize('NFKC'), { decamelize: false }), SLUG_MAX_LENGTH);
+  const base = truncateAtWordBoundary(slugify(headline.normalize('NFKC'), { decamelize: false }), SLUG_HEADLINE_MAX_LENGTH);
   return base === '' ? `article-${suffix}` : `${base}-${suffix}`;
 };
 
@@ -404,14 +405,18 @@ function recordVerdict({ data }: RecordVerdict, article: Article): ArticleEvent[
   requireRole(data.actor, ['fact_checker'], 'RecordVerdict');
   // Ratings after publishing stay allowed: an override may have published unrated claims.
   requireStatus(article, NOT_RETRACTED, 'RecordVerdict');
-  if (!article.claims.some((claim) => claim.id === data.claimId)) {
-    throw new ClaimNotFoundError(article.id, data.claimId);
-  }
+  const claim = article.claims.find((candidate) => candidate.id === data.claimId);
+  if (!claim) throw new ClaimNotFoundError(article.id, data.claimId);
   validate([
     ...requireOneOf('rating', data.rating, VERDICT_RATINGS),
     ...requireText('explanation', data.explanation),
     ...requireTextList('sources', data.sources),
   ]);
+  // A verdict sent again (a double submit): another event would move the story's updated time and
+  // the ClaimReview's date while readers see nothing new.
+  if (claim.verdict && sameVerdict(claim.verdict, data)) {
+    throw new ArticleConflictError('article.no-changes', `Claim ${claim.id} already has this very verdict.`, article.status);
+  }
   return [
     {
       type: 'FactChecked',
@@ -428,6 +433,12 @@ function recordVerdict({ data }: RecordVerdict, article: Article): ArticleEvent[
     },
   ];
 }
+
+const sameVerdict = (verdict: Verdict, given: { rating: VerdictRating; explanation: string; sources: readonly string[] }): boolean =>
+  verdict.rating === given.rating &&
+  verdict.explanation === given.explanation &&
+  verdict.sources.length === given.sources.length &&
+  verdict.sources.every((source, i) => source === given.sources[i]);
 
 function publishArticle({ data }: PublishArticle, article: Article): ArticleEvent[] {
   requireRole(data.actor, ['editor'], 'PublishArticle');

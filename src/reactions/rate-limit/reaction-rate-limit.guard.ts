@@ -19,9 +19,10 @@ interface Limit {
  * Two limits a minute on the reaction endpoints, POST and DELETE alike: per reader id
  * (X-Reader-Id; a request without a valid one is only counted per address, and refused with 400
  * anyway) and per client address (the socket's, or with TRUST_PROXY the one X-Forwarded-For
- * names). Refused: 429 problem+json with `Retry-After` in seconds. A request refused by one limit
- * is given back to the other, so a reader over their own limit does not use up their neighbours'
- * shared address. In memory (rate-limiter-flexible), so per API process.
+ * names). Refused: 429 problem+json with `Retry-After` in seconds. The reader's limit is taken
+ * first, so a reader over their own limit never uses up their neighbours' shared address; a
+ * request the address limit refuses gives the reader's point back. In memory
+ * (rate-limiter-flexible), so per API process.
  */
 @Injectable()
 export class ReactionRateLimitGuard implements CanActivate {

@@ -8,6 +8,7 @@ import {
   STAFF_ID_MAX_LENGTH,
   STAFF_NAME_MAX_LENGTH,
   STAFF_ROLES,
+  STAFF_TOKEN_MAX_LIFETIME_SECONDS,
   type StaffClaims,
   type StaffRole,
 } from '#libs/contracts';
@@ -16,12 +17,6 @@ import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
 // The scheme is case-insensitive (RFC 9110), then one or more spaces (RFC 6750); the token is three base64url parts.
 const BEARER = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i;
-
-/**
- * The furthest `exp` a token may name, from now: 30 days. `exp` is required so that a token cannot
- * live for ever; one that names the year 5000 would, in all but name.
- */
-export const STAFF_TOKEN_MAX_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 
 /** A token that verified, its claims, and when it expires (`exp`, seconds since the epoch). */
 interface VerifiedToken {

@@ -13,6 +13,7 @@ import { GetPublicArticleQuery, type PublicArticleRead } from './get-public-arti
 
 // What articleSlug makes: lowercase words and the id's tail, joined by hyphens.
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// Longer than any slug articleSlug makes (80 characters of headline, a hyphen, at most 32 hex digits).
 const SLUG_MAX_LENGTH = 120;
 
 @QueryHandler(GetPublicArticleQuery)
