@@ -33,6 +33,7 @@ import { SchedulePublishCommand } from './commands/schedule-publish/schedule-pub
 import { SchedulePublishRequest } from './commands/schedule-publish/schedule-publish.request.dto.js';
 import { SubmitArticleCommand } from './commands/submit-article/submit-article.command.js';
 import { ArticleWrite } from './article-write.decorator.js';
+import { COMMAND_ROLES } from './domain/article.decider.js';
 
 /**
  * Every write on an article. Routes check the coarse role; the decider checks authorship and
@@ -48,7 +49,7 @@ export class ArticleCommandsController {
 
   @Post()
   @HttpCode(201)
-  @Roles('reporter', 'editor')
+  @Roles(...COMMAND_ROLES.DraftArticle)
   @ApiOperation({ summary: 'Draft an article (reporter, editor): ArticleDrafted' })
   @ApiArticleDraft()
   async draft(
@@ -90,7 +91,7 @@ export class ArticleCommandsController {
 
   @Post(':id/request-changes')
   @HttpCode(200)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.RequestChanges)
   @ApiOperation({ summary: 'Request changes (editor): ChangesRequested' })
   @ApiArticleWrite(200, 'Request changes (editor)')
   requestChanges(@ArticleWrite() context: WriteContext, @Body() request: RequestChangesRequest): Promise<WriteResult> {
@@ -99,7 +100,7 @@ export class ArticleCommandsController {
 
   @Post(':id/approve')
   @HttpCode(200)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.ApproveArticle)
   @ApiOperation({ summary: 'Approve (editor): ArticleApproved' })
   @ApiArticleWrite(200, 'Approve (editor)')
   @ApiNoFields()
@@ -109,7 +110,7 @@ export class ArticleCommandsController {
 
   @Post(':id/claims')
   @HttpCode(201)
-  @Roles('reporter', 'editor', 'fact_checker')
+  @Roles(...COMMAND_ROLES.AddClaim)
   @ApiOperation({ summary: 'Add a claim to fact-check (reporter, editor, fact_checker): ClaimAdded, answers claimId' })
   @ApiArticleWrite(201, 'Add a claim to fact-check (reporter, editor, fact_checker)', AddClaimResultSchema)
   addClaim(@ArticleWrite() context: WriteContext, @Body() request: AddClaimRequest): Promise<WriteResult & { claimId: string }> {
@@ -118,7 +119,7 @@ export class ArticleCommandsController {
 
   @Post(':id/claims/:claimId/verdict')
   @HttpCode(200)
-  @Roles('fact_checker')
+  @Roles(...COMMAND_ROLES.RecordVerdict)
   @ApiOperation({ summary: 'Rate a claim (fact_checker): FactChecked' })
   @ApiArticleWrite(200, 'Rate a claim (fact_checker)')
   recordVerdict(
@@ -131,7 +132,7 @@ export class ArticleCommandsController {
 
   @Post(':id/publish')
   @HttpCode(200)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.PublishArticle)
   @ApiOperation({ summary: 'Publish (editor): Published; overrideReason passes the fact-check gate' })
   @ApiArticleWrite(200, 'Publish (editor)')
   publish(@ArticleWrite() context: WriteContext, @Body() request: PublishArticleRequest): Promise<WriteResult> {
@@ -140,7 +141,7 @@ export class ArticleCommandsController {
 
   @Post(':id/schedule')
   @HttpCode(200)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.SchedulePublish)
   @ApiOperation({ summary: 'Schedule publication (editor): PublishScheduled, then Published at publishAt' })
   @ApiArticleWrite(200, 'Schedule publication (editor)')
   schedule(@ArticleWrite() context: WriteContext, @Body() request: SchedulePublishRequest): Promise<WriteResult> {
@@ -149,7 +150,7 @@ export class ArticleCommandsController {
 
   @Post(':id/corrections')
   @HttpCode(201)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.IssueCorrection)
   @ApiOperation({ summary: 'Issue a correction or clarification (editor): CorrectionIssued, answers correctionId' })
   @ApiArticleWrite(201, 'Issue a correction or clarification (editor)', IssueCorrectionResultSchema)
   issueCorrection(
@@ -161,7 +162,7 @@ export class ArticleCommandsController {
 
   @Post(':id/retract')
   @HttpCode(200)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.RetractArticle)
   @ApiOperation({ summary: 'Retract (editor): ArticleRetracted' })
   @ApiArticleWrite(200, 'Retract (editor)')
   retract(@ArticleWrite() context: WriteContext, @Body() request: RetractArticleRequest): Promise<WriteResult> {
@@ -178,7 +179,7 @@ export class ArticleCommandsController {
 
   @Post(':id/assign')
   @HttpCode(200)
-  @Roles('editor')
+  @Roles(...COMMAND_ROLES.AssignArticle)
   @ApiOperation({ summary: 'Assign a reporter, editor or fact-checker (editor): ArticleAssigned' })
   @ApiArticleWrite(200, 'Assign a reporter, editor or fact-checker (editor)')
   assign(@ArticleWrite() context: WriteContext, @Body() request: AssignArticleRequest): Promise<WriteResult> {

@@ -269,7 +269,7 @@ const PRE_PUBLISH: readonly ArticleStatus[] = ['draft', 'in_review', 'changes_re
 const NOT_RETRACTED: readonly ArticleStatus[] = [...PRE_PUBLISH, 'published'];
 
 function draftArticle({ data }: DraftArticle, state: ArticleState): ArticleEvent[] {
-  requireRole(data.actor, ['reporter', 'editor'], 'DraftArticle');
+  requireRole(data.actor, 'DraftArticle');
   if (state !== null) {
     throw new ArticleConflictError('article.already-exists', `Article ${state.id} already exists.`, state.status);
   }
@@ -352,7 +352,7 @@ function submitArticle({ data }: SubmitArticle, article: Article): ArticleEvent[
 }
 
 function requestChanges({ data }: RequestChanges, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'RequestChanges');
+  requireRole(data.actor, 'RequestChanges');
   requireStatus(article, ['in_review'], 'RequestChanges');
   validate(requireText('reason', data.reason));
   return [
@@ -369,7 +369,7 @@ function requestChanges({ data }: RequestChanges, article: Article): ArticleEven
 }
 
 function approveArticle({ data }: ApproveArticle, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'ApproveArticle');
+  requireRole(data.actor, 'ApproveArticle');
   requireStatus(article, ['in_review'], 'ApproveArticle');
   return [
     {
@@ -380,7 +380,7 @@ function approveArticle({ data }: ApproveArticle, article: Article): ArticleEven
 }
 
 function addClaim({ data }: AddClaim, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['reporter', 'editor', 'fact_checker'], 'AddClaim');
+  requireRole(data.actor, 'AddClaim');
   requireStatus(article, PRE_PUBLISH, 'AddClaim');
   validate([...requireText('claimId', data.claimId), ...requireText('text', data.text)]);
   if (article.claims.some((claim) => claim.id === data.claimId)) {
@@ -402,7 +402,7 @@ function addClaim({ data }: AddClaim, article: Article): ArticleEvent[] {
 }
 
 function recordVerdict({ data }: RecordVerdict, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['fact_checker'], 'RecordVerdict');
+  requireRole(data.actor, 'RecordVerdict');
   // Ratings after publishing stay allowed: an override may have published unrated claims.
   requireStatus(article, NOT_RETRACTED, 'RecordVerdict');
   const claim = article.claims.find((candidate) => candidate.id === data.claimId);
@@ -441,7 +441,7 @@ const sameVerdict = (verdict: Verdict, given: { rating: VerdictRating; explanati
   verdict.sources.every((source, i) => source === given.sources[i]);
 
 function publishArticle({ data }: PublishArticle, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'PublishArticle');
+  requireRole(data.actor, 'PublishArticle');
   requireStatus(article, ['approved', 'scheduled'], 'PublishArticle');
   const overrideReason = optionalText(data.overrideReason);
   if (overrideReason === null) requireGate(article);
@@ -465,7 +465,7 @@ function publishScheduledArticle({ data }: PublishScheduledArticle, article: Art
 }
 
 function schedulePublish({ data }: SchedulePublish, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'SchedulePublish');
+  requireRole(data.actor, 'SchedulePublish');
   requireStatus(article, ['approved', 'scheduled'], 'SchedulePublish');
   const { publishAt, now } = data;
   validate(requireFuture('publishAt', publishAt, now));
@@ -491,7 +491,7 @@ function schedulePublish({ data }: SchedulePublish, article: Article): ArticleEv
 }
 
 function issueCorrection({ data }: IssueCorrection, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'IssueCorrection');
+  requireRole(data.actor, 'IssueCorrection');
   requireStatus(article, ['published'], 'IssueCorrection');
   validate([
     ...requireText('correctionId', data.correctionId),
@@ -517,7 +517,7 @@ function issueCorrection({ data }: IssueCorrection, article: Article): ArticleEv
 }
 
 function retractArticle({ data }: RetractArticle, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'RetractArticle');
+  requireRole(data.actor, 'RetractArticle');
   requireStatus(article, ['published'], 'RetractArticle');
   validate(requireText('reason', data.reason));
   return [
@@ -534,7 +534,7 @@ function retractArticle({ data }: RetractArticle, article: Article): ArticleEven
 }
 
 function addEditorialNote({ data }: AddEditorialNote, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['reporter', 'editor', 'fact_checker', 'admin'], 'AddEditorialNote');
+  requireRole(data.actor, 'AddEditorialNote');
   // Any status, retracted included.
   validate([...requireText('noteId', data.noteId), ...requireText('text', data.text)]);
   if (article.notes.some((note) => note.id === data.noteId)) {
@@ -555,7 +555,7 @@ function addEditorialNote({ data }: AddEditorialNote, article: Article): Article
 }
 
 function assignArticle({ data }: AssignArticle, article: Article): ArticleEvent[] {
-  requireRole(data.actor, ['editor'], 'AssignArticle');
+  requireRole(data.actor, 'AssignArticle');
   requireStatus(article, NOT_RETRACTED, 'AssignArticle');
   validate([
     ...requireText('assignee.id', data.assignee?.id),
@@ -642,7 +642,29 @@ function requireGate(article: Article): void {
 
 const hasRole = (actor: Actor, role: StaffRole): boolean => actor.roles.includes(role);
 
-function requireRole(actor: Actor, roles: readonly StaffRole[], command: ArticleCommandType): void {
+/**
+ * Who may give each command that a role limits: the decider refuses the others, and the HTTP
+ * routes take the same lists (`@Roles`), so a refusal comes before the stream is read. Submit and
+ * revise are limited by authorship instead (an editor may revise too).
+ */
+export const COMMAND_ROLES = {
+  DraftArticle: ['reporter', 'editor'],
+  RequestChanges: ['editor'],
+  ApproveArticle: ['editor'],
+  AddClaim: ['reporter', 'editor', 'fact_checker'],
+  RecordVerdict: ['fact_checker'],
+  PublishArticle: ['editor'],
+  SchedulePublish: ['editor'],
+  IssueCorrection: ['editor'],
+  RetractArticle: ['editor'],
+  AddEditorialNote: ['reporter', 'editor', 'fact_checker', 'admin'],
+  AssignArticle: ['editor'],
+} as const satisfies Partial<Record<ArticleCommandType, readonly StaffRole[]>>;
+
+type RoleLimitedCommand = keyof typeof COMMAND_ROLES;
+
+function requireRole(actor: Actor, command: RoleLimitedCommand): void {
+  const roles = COMMAND_ROLES[command];
   if (!roles.some((role) => hasRole(actor, role))) {
     throw new ArticleForbiddenError('article.role-not-allowed', `${command} needs the role ${roles.join(' or ')}.`);
   }
