@@ -299,13 +299,14 @@ async function keepLiveListing(context: SwapContext): Promise<void> {
   );
   // Under the live key, as every value readers will see (in the swap's transaction no live batch holds it).
   await context.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [listingLock(live)]);
+  // Numbered once, in order, before the update, as in listNewStories.
   await context.query(
-    `UPDATE ${fresh} SET listed = numbered.listed
-       FROM (SELECT id, nextval('${LISTING_SEQUENCE}') AS listed
-               FROM (SELECT id FROM ${fresh}
-                      WHERE listed IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${live} WHERE ${live}.id = ${fresh}.id AND ${live}.listed IS NOT NULL)
-                      ORDER BY published_at, id) AS newcomers) AS numbered
-      WHERE ${fresh}.id = numbered.id`,
+    `WITH numbered AS MATERIALIZED (
+       SELECT id, nextval('${LISTING_SEQUENCE}') AS listed
+         FROM (SELECT id FROM ${fresh}
+                WHERE listed IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${live} WHERE ${live}.id = ${fresh}.id AND ${live}.listed IS NOT NULL)
+                ORDER BY published_at, id) AS newcomers)
+     UPDATE ${fresh} SET listed = numbered.listed FROM numbered WHERE ${fresh}.id = numbered.id`,
   );
 }
 
