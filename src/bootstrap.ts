@@ -10,7 +10,7 @@ import {
   decodeJsonBody,
   MAX_JSON_DEPTH,
   nestsDeeperThan,
-  PROBLEM_CONTENT_TYPE,
+  sendProblem,
   ProblemError,
   prototypeKeyProblem,
   recordRouteMethods,
@@ -55,14 +55,14 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
     frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
       // A path segment longer than the router takes (100 characters) names no article or claim:
       // unknown, like any other malformed id.
-      // Answered before any hook: the headers every error carries are set here.
-      void reply.header('cache-control', 'no-store').header('x-request-id', request.id);
+      // Answered before any hook: the request id every answer carries is set here.
+      void reply.header('x-request-id', request.id);
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         const notFound = new ProblemError(404, 'not-found', 'Not found', 'No resource has a path segment this long.');
-        return void reply.status(404).header('content-type', PROBLEM_CONTENT_TYPE).send(notFound.toProblem(request.url));
+        return void sendProblem(reply, notFound.toProblem(request.url));
       }
       const problem = new ProblemError(400, 'bad-request', 'Bad request', error.message);
-      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(withErrorsListed(problem.toProblem(request.url), 'url'));
+      void sendProblem(reply, withErrorsListed(problem.toProblem(request.url), 'url'));
     },
   });
   // Before Nest registers the routes: a known path asked with another method answers 405, not 404.

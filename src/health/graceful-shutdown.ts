@@ -1,6 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from '#libs/http';
+import { ProblemError, sendProblem } from '#libs/http';
 
 /**
  * The Fastify adapter, telling when the application begins to shut down: Nest calls beforeClose
@@ -36,7 +36,7 @@ export function drainOnShutdown(fastify: FastifyInstance, isClosing: () => boole
     }
     const problem = new ProblemError(503, 'shutting-down', 'Service unavailable',
       'This process is shutting down; send the request again (another process, or this one once restarted, answers it).');
-    void reply.status(503).header('content-type', PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store').send(problem.toProblem(request.url));
+    void sendProblem(reply, problem.toProblem(request.url));
   });
   fastify.addHook('onSend', async (_request, reply) => {
     if (isClosing()) reply.header('connection', 'close');

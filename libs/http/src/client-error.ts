@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, problemType, withErrorsListed } from './problem-details.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, withErrorsListed } from './problem-details.js';
 
 /**
  * Fastify's `clientErrorHandler`: Node's HTTP parser refuses some requests before Fastify or Nest
@@ -38,12 +38,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
  * any refusal is problem+json.
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
-  const body = JSON.stringify({
-    type: problemType('expectation-failed'),
-    title: 'Expectation failed',
-    status: 417,
-    detail: 'The service meets no Expect but 100-continue.',
-  });
+  const body = JSON.stringify(new ProblemError(417, 'expectation-failed', 'Expectation failed', 'The service meets no Expect but 100-continue.').toProblem());
   response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

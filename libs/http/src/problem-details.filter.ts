@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, isDataException } from '#libs/event-store';
 import { allowedMethodsOf } from './allowed-methods.js';
-import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, serviceUnavailable, withErrorsListed, type ProblemDetails } from './problem-details.js';
+import { ProblemError, problemType, sendProblem, serviceUnavailable, withErrorsListed, type ProblemDetails } from './problem-details.js';
 
 const CODE_BY_STATUS: Record<number, [code: string, title: string]> = {
   400: ['bad-request', 'Bad request'],
@@ -75,9 +75,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     } else if (problem.status >= 500) {
       this.logger.error({ msg: 'request failed', err: exception, reqId: request.id, url: request.url });
     }
-    // no-store: a cache must not keep an error for a URL that may answer next time (a story not yet
-    // published, a database back up).
-    reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' }).send(problem);
+    sendProblem(reply, problem, headers);
   }
 
   /** A path the service answers, asked with another method: 405 with the methods it takes. */

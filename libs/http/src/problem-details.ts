@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /** RFC 9457 problem details, the body of every error answer. */
 export interface ProblemDetails {
   type: string;
@@ -99,4 +101,13 @@ export function serviceUnavailable(reason: string): ProblemError {
     {},
     { 'retry-after': String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
   );
+}
+
+/**
+ * Sends a problem the way every error answer goes out: problem+json, and no-store, since a cache
+ * must not keep an error for a URL that may answer next time (a story not yet published, a
+ * database back up).
+ */
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails, headers: Record<string, string> = {}): FastifyReply {
+  return reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' }).send(problem);
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, serviceUnavailable } from './problem-details.js';
+import { sendProblem, serviceUnavailable } from './problem-details.js';
 
 const deadlines = new WeakMap<FastifyRequest['raw'], NodeJS.Timeout>();
 
@@ -43,8 +43,5 @@ function answerDeadlinePassed(request: FastifyRequest, reply: FastifyReply, dead
   // The handler's answer, when it comes, is dropped: Fastify's warning about it ("did you forget
   // to return reply?", with a stack) would only mislead, after the line above.
   reply.log = reply.log.child({}, { level: 'error' });
-  void reply
-    .status(503)
-    .headers({ ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' })
-    .send(problem.toProblem(request.url));
+  void sendProblem(reply, problem.toProblem(request.url), problem.headers);
 }
