@@ -127,6 +127,36 @@ describe('KafkaClient (real broker)', () => {
     return topic;
   }
 
+  it('commits a batch its handler finished while the consumer was stopping: the next member starts after it', async () => {
+    const topic = await topicWithOneMessage();
+    const groupId = uniqueName('t-group');
+    const held: IncomingMessage[] = [];
+    let finish!: () => void;
+    const finishing = new Promise<void>((resolve) => (finish = resolve));
+    const first = kafka.createConsumer({ groupId, topics: [topic] });
+    await first.start(async (batch) => {
+      held.push(...batch.messages);
+      await finishing; // applied only once the stop has begun, as a projection's last batch
+    });
+    await waitFor(() => held.length > 0, { timeoutMs: 45_000 });
+    const stopping = first.stop();
+    finish();
+    await stopping;
+
+    const producer = kafka.createProducer();
+    await producer.connect();
+    await producer.sendBatch([{ topic, messages: [{ key: 'a', value: '{}', headers: { seq: 'after' } }] }]);
+    await producer.disconnect();
+    const received: IncomingMessage[] = [];
+    const second = kafka.createConsumer({ groupId, topics: [topic] });
+    await second.start(async (batch) => {
+      received.push(...batch.messages);
+    });
+    await waitFor(() => received.length > 0, { timeoutMs: 45_000 });
+    await second.stop();
+    expect(received.map((message) => message.headers.seq)).toEqual(['after']);
+  });
+
   it('reports a crash kafkajs will not restart from, and stops counting itself as running', async () => {
     const topic = await topicWithOneMessage();
     const crashes: { error: string; restarting: boolean }[] = [];

@@ -166,11 +166,10 @@ export class KafkaConsumer {
         }
         if (isStale()) return;
         // A handler that resolves as it goes has said how far it got (all of it, or up to a stop);
-        // one stopped before its first message resolved nothing, and nothing is committed for it. (A
-        // whole-batch handler that finished during a stop goes uncommitted too: its batch comes
-        // again, and its own checkpoint skips it.)
+        // one stopped before its first message resolved nothing, and nothing is committed for it. A
+        // whole-batch handler that returned has applied it all, during a stop too (stop() waits for
+        // this commit before leaving the group), so the next member starts after it.
         if (done !== undefined) return commitResolved();
-        if (!this.running) return;
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
         await commitUpTo(last);
