@@ -24,6 +24,7 @@ import { ConfigError, type AppConfig } from './config/app-config.js';
 import { drainOnShutdown, ShutdownAwareFastifyAdapter } from './health/graceful-shutdown.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { setupOpenApi } from './openapi/openapi.js';
+import { REACTION_BODY_LIMIT_BYTES, REACTIONS_ROUTE } from './reactions/reactions.controller.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -67,6 +68,10 @@ export async function createHttpApp(config: AppConfig, options: { workers: boole
   });
   // Before Nest registers the routes: a known path asked with another method answers 405, not 404.
   recordRouteMethods(adapter.getInstance());
+  // Reactions take a body of a few bytes from anyone: their own limit (Fastify's per-route bodyLimit).
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (route.url === REACTIONS_ROUTE) route.bodyLimit = Math.min(REACTION_BODY_LIMIT_BYTES, config.http.bodyLimitBytes);
+  });
   // New requests during a shutdown: 503 problem+json; the requests in flight finish.
   drainOnShutdown(adapter.getInstance(), () => adapter.closing);
   installRequestDeadline(adapter.getInstance(), config.http.requestTimeoutMs);

@@ -13,6 +13,14 @@ import { READER_ID, ReactionWrite } from './reaction-write.decorator.js';
 
 const REACTION_ANSWER = "The article's counts (all seven kinds) and the reader's own reaction";
 
+export const REACTIONS_ROUTE = '/public/articles/:id/reactions';
+
+/**
+ * A reaction's body is `{"kind":"love"}`: anonymous readers get this limit, not the server's
+ * (BODY_LIMIT_BYTES, sized for stories), so a flood is refused before a megabyte is read per request.
+ */
+export const REACTION_BODY_LIMIT_BYTES = 1024;
+
 /**
  * Readers' reactions to a published story (no token; `X-Reader-Id` names the reader). Both
  * answer 200 with the article's counts and the reader's own reaction.
@@ -29,11 +37,11 @@ const REACTION_ANSWER = "The article's counts (all seven kinds) and the reader's
   [400, 'Missing or malformed X-Reader-Id, or an unknown kind'],
   [404, 'No published story with this id'],
   [409, 'The story is retracted, or other requests of this reader changed the reaction at the same time'],
-  [413, 'Request body too large'],
+  [413, `Request body over ${REACTION_BODY_LIMIT_BYTES} bytes`],
   UNSUPPORTED_BODY,
   [429, 'Rate limited per reader or per client address', { 'Retry-After': stringHeader('Seconds until the limit lets this reader or address react again') }],
 )
-@Controller('public/articles/:id/reactions')
+@Controller(REACTIONS_ROUTE)
 @Public()
 @UseGuards(ReactionRateLimitGuard)
 export class ReactionsController {

@@ -339,16 +339,21 @@ describe('reactions over HTTP', () => {
     const malformed = await http.request('POST', `/public/articles/${id}/reactions`, { rawBody: '{"kind": ', headers: { 'x-reader-id': reader } });
     expectProblem(malformed, 400);
 
-    // A few kilobytes of nesting: a 400, not the stack overflow (a 500) it would cause further in.
-    const deep = '['.repeat(2000) + ']'.repeat(2000);
+    // Deeper nesting than any body takes: a 400 (on routes with larger limits, a few kilobytes of it
+    // would otherwise overflow the stack further in: a 500).
+    const deep = '['.repeat(100) + ']'.repeat(100);
     for (const rawBody of [deep, `{"kind":${deep}}`]) {
       const nested = await http.request('POST', `/public/articles/${id}/reactions`, { rawBody, headers: { 'x-reader-id': reader } });
       expectProblem(nested, 400);
       expect(nested.body.type).toContain('too-deeply-nested');
     }
 
-    const tooLarge = await http.post(`/public/articles/${id}/reactions`, { kind: 'like', padding: 'x'.repeat(20_000) }, { headers: { 'x-reader-id': reader } });
+    // Over the reactions' own limit (1 KiB), though far below the server's (16 KiB here): a 413.
+    const tooLarge = await http.post(`/public/articles/${id}/reactions`, { kind: 'like', padding: 'x'.repeat(2_000) }, { headers: { 'x-reader-id': reader } });
     expectProblem(tooLarge, 413);
+    const justFits = await http.post(`/public/articles/${id}/reactions`, { kind: 'like', padding: 'x'.repeat(980) }, { headers: { 'x-reader-id': reader } });
+    expectProblem(justFits, 400);
+    expect(justFits.body.errors).toEqual([{ field: 'padding', message: expect.any(String) }]);
 
     expect(await reactionEventsOf(app, id)).toEqual([]);
   });
