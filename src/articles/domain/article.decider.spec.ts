@@ -6,6 +6,7 @@ import {
   type ArticleEvent,
   type ArticleStatus,
   type AssignmentRole,
+  type CorrectionKind,
   type Published,
   type VerdictRating,
 } from '#libs/contracts';
@@ -314,6 +315,16 @@ describe('article decider', () => {
         .when(draftArticle(alice, { headline: ' ', body: '', section: '' }))
         .thenThrows(ArticleValidationError, invalidFields('headline', 'body', 'section'));
     });
+
+    it.each([
+      ['a blank tag', ['china', ' ']],
+      ['a tag that is not a string', ['china', 7]],
+      ['tags that are not a list', 'china'],
+    ])('refuses %s with 400 on tags', (_, tags) => {
+      given([])
+        .when(draftArticle(alice, { tags: tags as string[] }))
+        .thenThrows(ArticleValidationError, invalidFields('tags'));
+    });
   });
 
   describe('ReviseArticle', () => {
@@ -381,10 +392,23 @@ describe('article decider', () => {
         .thenThrows(ArticleConflictError, conflict('article.no-changes', 'draft'));
     });
 
-    it('refuses a blank headline with 400', () => {
+    it.each([
+      ['a blank headline', 'changes.headline', { headline: '' }],
+      ['a blank body', 'changes.body', { body: ' ' }],
+      ['a blank section', 'changes.section', { section: '' }],
+      ['a blank tag', 'changes.tags', { tags: ['china', ''] }],
+      ['tags that are not a list', 'changes.tags', { tags: 'china' as unknown as string[] }],
+    ])('refuses %s with 400 on %s', (_, field, changes) => {
+      given(draftStory).when(reviseArticle(changes)).thenThrows(ArticleValidationError, invalidFields(field));
+    });
+
+    it('names every invalid field of a revision at once, in field order', () => {
       given(draftStory)
-        .when(reviseArticle({ headline: '' }))
-        .thenThrows(ArticleValidationError, invalidFields('changes.headline'));
+        .when(reviseArticle({ headline: '', body: '', section: '', tags: [''] }))
+        .thenThrows(
+          ArticleValidationError,
+          invalidFields('changes.headline', 'changes.body', 'changes.section', 'changes.tags'),
+        );
     });
   });
 
@@ -513,6 +537,13 @@ describe('article decider', () => {
     it('refuses a blank text with 400', () => {
       given(draftStory).when(addClaim(alice, { text: '' })).thenThrows(ArticleValidationError, invalidFields('text'));
     });
+
+    it.each([
+      ['a blank claim id', { claimId: ' ' }, ['claimId']],
+      ['a blank claim id and text', { claimId: '', text: '' }, ['claimId', 'text']],
+    ])('refuses %s with 400 naming each field', (_, input, fields) => {
+      given(draftStory).when(addClaim(alice, input)).thenThrows(ArticleValidationError, invalidFields(...fields));
+    });
   });
 
   describe('RecordVerdict', () => {
@@ -589,6 +620,24 @@ describe('article decider', () => {
       const cmd = recordVerdict();
       const bad = { ...cmd, data: { ...cmd.data, rating: 'pants_on_fire' as VerdictRating, explanation: '' } };
       given(inReviewStory).when(bad).thenThrows(ArticleValidationError, invalidFields('rating', 'explanation'));
+    });
+
+    it.each([
+      ['a blank source', ['https://example.org/readout', ' ']],
+      ['a source that is not a string', [42]],
+      ['sources that are not a list', 'https://example.org/readout'],
+      ['no sources at all', undefined],
+    ])('refuses %s with 400 on sources', (_, sources) => {
+      const cmd = recordVerdict();
+      const bad = { ...cmd, data: { ...cmd.data, sources: sources as string[] } };
+      given(inReviewStory).when(bad).thenThrows(ArticleValidationError, invalidFields('sources'));
+    });
+
+    // The claim id names the claim (the path of the verdict route): a blank one names none.
+    it('refuses a blank claim id with 404, as an unknown claim', () => {
+      given(inReviewStory)
+        .when(recordVerdict(''))
+        .thenThrows(ClaimNotFoundError, (e) => e.code === 'article.claim-not-found' && e.status === 404 && e.claimId === '');
     });
   });
 
@@ -810,6 +859,17 @@ describe('article decider', () => {
         .when(issueCorrection(bob, { text: '' }))
         .thenThrows(ArticleValidationError, invalidFields('text'));
     });
+
+    it.each([
+      ['a blank correction id', { correctionId: ' ' }, ['correctionId']],
+      ['a kind that is not correction or clarification', { kind: 'erratum' as CorrectionKind }, ['kind']],
+      ['no kind at all', { kind: undefined }, ['kind']],
+      ['every field invalid', { correctionId: '', kind: 'erratum' as CorrectionKind, text: '' }, ['correctionId', 'kind', 'text']],
+    ])('refuses %s with 400 naming each field', (_, input, fields) => {
+      given(publishedStory)
+        .when(issueCorrection(bob, input))
+        .thenThrows(ArticleValidationError, invalidFields(...fields));
+    });
   });
 
   describe('RetractArticle', () => {
@@ -907,6 +967,13 @@ describe('article decider', () => {
         .when(addEditorialNote(alice, { text: ' ' }))
         .thenThrows(ArticleValidationError, invalidFields('text'));
     });
+
+    it.each([
+      ['a blank note id', { noteId: '' }, ['noteId']],
+      ['a blank note id and text', { noteId: ' ', text: '' }, ['noteId', 'text']],
+    ])('refuses %s with 400 naming each field', (_, input, fields) => {
+      given(draftStory).when(addEditorialNote(alice, input)).thenThrows(ArticleValidationError, invalidFields(...fields));
+    });
   });
 
   describe('AssignArticle', () => {
@@ -964,6 +1031,21 @@ describe('article decider', () => {
     });
 
     refusedIn(['retracted'], () => assignArticle());
+
+    const assignment = (input: unknown) => command('AssignArticle', input as CommandInput<'AssignArticle'>, bob);
+
+    it.each([
+      ['a blank assignee id', { assignee: { id: ' ', name: 'Frank Ito' }, as: 'reporter' }, ['assignee.id']],
+      ['a blank assignee name', { assignee: { id: 'u-frank', name: '' }, as: 'reporter' }, ['assignee.name']],
+      ['no assignee at all', { as: 'reporter' }, ['assignee.id', 'assignee.name']],
+      // admin is a staff role, not a role on an article.
+      ['the role admin', { assignee: personOf(frank), as: 'admin' }, ['as']],
+      ['a role that does not exist', { assignee: personOf(frank), as: 'columnist' }, ['as']],
+      ['no role', { assignee: personOf(frank) }, ['as']],
+      ['every field invalid', { assignee: { id: '', name: ' ' }, as: 'chief' }, ['assignee.id', 'assignee.name', 'as']],
+    ])('refuses an assignment with %s with 400 naming each field', (_, input, fields) => {
+      given(draftStory).when(assignment(input)).thenThrows(ArticleValidationError, invalidFields(...fields));
+    });
   });
 
   describe('refusal order', () => {
