@@ -208,6 +208,29 @@ describe('readiness with Kafka configured but unreachable', () => {
     expect(second.status).toBe(503);
     expect(second.body.details.kafka).toMatchObject({ status: 'down', cachedResponse: true });
   });
+
+  it('fails the relay once more than READY_MAX_RELAY_LAG_EVENTS events wait to be published, while writes still succeed', async () => {
+    const withRelay = await startTestApp({
+      workers: true,
+      env: { KAFKA_BROKERS: '127.0.0.1:9', READY_CHECK_TIMEOUT_MS: '1500', READY_MAX_RELAY_LAG_EVENTS: '2' },
+    });
+    try {
+      const http = httpClient(withRelay.url);
+      const steps = workflow(http);
+      await steps.draft();
+      await steps.draft();
+      const below = await http.get('/health/ready');
+      expect(below.body.details.relay).toMatchObject({ status: 'up', lagEvents: 2, maxLagEvents: 2 });
+
+      await steps.draft();
+      // The lag is measured at most once a second (CACHE_MS): the next measurement counts the third.
+      const above = await until('the relay lag to count the third event', () => http.get('/health/ready'), (answer) => answer.body.details.relay.lagEvents > 2);
+      expect(above.status).toBe(503);
+      expect(above.body.error.relay).toMatchObject({ status: 'down', lagEvents: 3, maxLagEvents: 2, lastPublishedAt: null });
+    } finally {
+      await withRelay.close();
+    }
+  });
 });
 
 /** Advisory locks held on the database: the relay's, by backend pid. */
