@@ -107,6 +107,43 @@ describe('projection rebuilds in the service (PostgreSQL)', () => {
     }
   });
 
+  it('answers 409 rebuild-in-progress while another rebuild holds the claim, and leaves the read model and the claim alone', async () => {
+    // Not on the board yet: a rebuild that went through would add it.
+    const { id } = await steps.draft({ headline: 'Waits for the other rebuild' });
+    const servedBefore = await http.get('/board?limit=100', { token: TOKENS.editor });
+    expect(servedBefore.status).toBe(200);
+    expect(servedBefore.body.items.map((item: { id: string }) => item.id)).not.toContain(id);
+    const before = await board();
+    const checkpointBefore = await db.query('SELECT * FROM projection_checkpoints WHERE projection = $1', [editorBoardProjection.name]);
+
+    // Another process's rebuild, as the claim shows it: fresh, so not one that died.
+    await db.query(`UPDATE projection_checkpoints SET rebuilding_since = now() - interval '5 seconds' WHERE projection = $1`, [
+      editorBoardProjection.name,
+    ]);
+    const claim = await rebuildingSince(editorBoardProjection.name);
+    expect(claim).not.toBeNull();
+    try {
+      for (const query of ['', '?wait=true']) {
+        const response = await http.post(`/admin/projections/${editorBoardProjection.name}/rebuild${query}`, undefined, { token: TOKENS.admin });
+        expect(response.status).toBe(409);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(response.body).toMatchObject({ type: 'https://newsroom.dev/problems/rebuild-in-progress', status: 409, title: 'Conflict' });
+        expect(response.headers.get('location')).toBeNull();
+      }
+
+      // The claim is still the other rebuild's: neither taken over nor released.
+      expect(await rebuildingSince(editorBoardProjection.name)).toEqual(claim);
+      expect(await board()).toEqual(before);
+      const servedAfter = await http.get('/board?limit=100', { token: TOKENS.editor });
+      expect([servedAfter.status, servedAfter.body.items]).toEqual([200, servedBefore.body.items]);
+    } finally {
+      await db.query('UPDATE projection_checkpoints SET rebuilding_since = NULL WHERE projection = $1', [editorBoardProjection.name]);
+    }
+    // Only the claim was touched: position, counters and the last rebuild's time are as they were.
+    expect(await db.query('SELECT * FROM projection_checkpoints WHERE projection = $1', [editorBoardProjection.name])).toEqual(checkpointBefore);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('at shutdown stops a running rebuild, releases its claim and leaves the live tables as they were', async () => {
     // Not on the board yet: a rebuild that went through would add it.
     const { id } = await steps.draft({ headline: 'Written after the last rebuild' });

@@ -1,10 +1,9 @@
 import { DataSource } from 'typeorm';
+import { until } from '#libs/testing';
 import { expectReadModelsEqualARebuild, unappliedEvents } from '../support/read-model-audit.js';
 import { seedStory } from '../support/seed-story.js';
 import { httpClient, startTestApp, STAFF, tokenOf, type TestApp } from '../support/test-app.js';
 import { WorkerProcess } from '../support/worker-process.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Fault: the worker (relay + Kafka-fed projections + scheduler) is SIGKILLed while it applies
@@ -58,12 +57,24 @@ describe('a worker killed in the middle of a batch', () => {
     const first = startWorker();
     // Keep writing while the worker works, and kill it while it is busy.
     const writing = writeWorkflows(http, 40);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const [{ applied }] = await dataSource.query('SELECT coalesce(sum(events_applied), 0)::int AS applied FROM projection_checkpoints');
-      if (applied > 200) break;
-      await sleep(50);
-    }
+    await until(
+      'the worker to apply over 200 events',
+      () => dataSource.query('SELECT coalesce(sum(events_applied), 0)::int AS applied FROM projection_checkpoints'),
+      ([{ applied }]) => applied > 200,
+      30_000,
+      50,
+    );
+    // Then kill it the moment one of its projection transactions is open (its last statement
+    // touched a projection's stream versions): that batch must roll back and come again.
+    await until(
+      'a projection batch in flight',
+      () =>
+        dataSource.query(`SELECT count(*)::int AS open FROM pg_stat_activity
+                           WHERE datname = current_database() AND xact_start IS NOT NULL AND query ~ '_streams' AND pid <> pg_backend_pid()`),
+      ([{ open }]) => open > 0,
+      30_000,
+      1,
+    );
     await first.kill();
     const pendingAtKill = await unappliedEvents(dataSource);
     expect(Object.values(pendingAtKill).some((n) => n > 0)).toBe(true);
