@@ -42,7 +42,8 @@ describe('the embedded default', () => {
 
   it('starts on embedded PostgreSQL with the seed story published as a demo', async () => {
     service = await start();
-    expect(service.logs).toMatch(/embedded PostgreSQL, projections from the store/);
+    // Where it listens (the very URL it answers on) and how to get a token.
+    expect(service.logs).toContain(`Newsroom listening on ${service.url} (embedded PostgreSQL, projections from the store, workers in this process)`);
     expect(service.logs).toMatch(/npm run -s token -- --sub alice/);
 
     const items = await feedItems(service.url, (candidates) => candidates.length > 0);
