@@ -210,6 +210,7 @@ export class KafkaBroker {
   }
 
   private async format(): Promise<void> {
+    await requireJava17();
     // A caller-provided dataDir from an earlier run keeps its cluster (and its data).
     if (existsSync(join(this.logDirs, 'meta.properties'))) return;
     const args = [
@@ -226,9 +227,7 @@ export class KafkaBroker {
       this.layout.propertiesFile,
     ];
     const { code, output } = await runCommand('java', args);
-    if (code === null) {
-      throw new Error(`java was not found: install a JDK 17+ (e.g. apt-get install openjdk-17-jre-headless)\n${output}`);
-    }
+    if (code === null) throw new Error(`${JAVA_MISSING}\n${output}`);
     if (code !== 0) {
       throw new Error(`Kafka storage format failed (exit ${code}):\n${output}\n${await this.logTail()}`);
     }
@@ -474,6 +473,27 @@ async function acquireLock(path: string): Promise<() => Promise<void>> {
     if (Date.now() > deadline) throw new Error(`KafkaBroker: timed out waiting for ${path} (held by pid ${owner})`);
     await sleep(500);
   }
+}
+
+/** Kafka 4 runs on Java 17 or newer; an older `java` would fail the storage format with a class-version error. */
+const MIN_JAVA_VERSION = 17;
+const JAVA_MISSING = 'java was not found: install a JDK 17+ (e.g. apt-get install openjdk-17-jre-headless)';
+
+async function requireJava17(): Promise<void> {
+  const { code, output } = await runCommand('java', ['-version']);
+  if (code === null) throw new Error(`${JAVA_MISSING}\n${output}`);
+  const version = javaMajorVersion(output);
+  if (version === undefined || version < MIN_JAVA_VERSION) {
+    throw new Error(`Kafka 4 needs Java ${MIN_JAVA_VERSION} or newer; the java on the PATH says:\n${output}`);
+  }
+}
+
+/** The major version in `java -version`'s output: `"1.8.0_392"` is 8, `"17.0.9"` 17, `"21"` 21. */
+export function javaMajorVersion(versionOutput: string): number | undefined {
+  const quoted = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!quoted) return undefined;
+  const [first, second] = [Number(quoted[1]), Number(quoted[2])];
+  return first === 1 && !Number.isNaN(second) ? second : first;
 }
 
 /** Runs a command to completion; code is null when it could not be started at all. */
