@@ -15,7 +15,8 @@
  *   2. the global log read while 8 writers append (every third transaction held open a few ms so
  *      commits land out of position order), counting lost and duplicated events, then a pure
  *      catch-up read of the whole log, for ours (readLog) and Emmett (readMessagesBatch and its
- *      consumer/reactor API);
+ *      consumer/reactor API); then ours again from the start of that log while the 8 writers
+ *      append (the target: >= 100,000 events/s until it reaches the head, 0 lost, 0 duplicated);
  *   3. a report with the targets and PASS/FAIL (exit code 0 either way: a report, not a test).
  *
  * Settings (env, defaults in brackets):
@@ -476,11 +477,15 @@ interface FollowResult {
   drainMs: number;
   lag: LatencySummary;
   note?: string;
+  /** With a backlog: events read until the reader first reached the head of the log, and when. */
+  catchUp?: { backlog: number; events: number; seconds: number };
 }
 
 /** Bookkeeping shared by every follow test: what was written when, what was read. */
 class FollowLedger {
   readonly writtenAt = new Map<number, number>();
+  /** Events already in the log when the test began (a catch-up test): to be read, no lag measured. */
+  readonly backlog = new Set<number>();
   readonly seen = new Set<number>();
   readonly lag = new LatencyRecorder();
   held = 0;
@@ -503,6 +508,8 @@ class FollowLedger {
     this.seen.add(position);
     if (position < this.maxSeen) this.outOfOrder++;
     else this.maxSeen = position;
+    if (this.backlog.has(position)) return;
+    // Unknown yet: read before its append's answer came back (lag ~0).
     const at = this.writtenAt.get(position);
     this.lag.record(at === undefined ? 0 : Math.max(0, t - at));
   }
@@ -525,6 +532,7 @@ class FollowLedger {
   lost(): number {
     let lost = 0;
     for (const position of this.writtenAt.keys()) if (!this.seen.has(position)) lost++;
+    for (const position of this.backlog) if (!this.seen.has(position)) lost++;
     return lost;
   }
 }
@@ -566,6 +574,7 @@ async function followWithPullReader(options: {
   let writersDone = false;
   let drainedAt = 0;
   let note: string | undefined;
+  let catchUp: FollowResult['catchUp'];
   const start = now();
   const writeEnd = start + READ_SECONDS * 1000;
 
@@ -577,6 +586,8 @@ async function followWithPullReader(options: {
       const positions = await options.reader.next();
       for (const p of positions) ledger.read(p);
       if (positions.length > 0 && positions.length >= READ_BATCH) continue;
+      // A short batch: the reader is at the head of the log (with a backlog: it has caught up).
+      if (ledger.backlog.size > 0) catchUp ??= { backlog: ledger.backlog.size, events: ledger.seen.size, seconds: (now() - start) / 1000 };
       if (writersDone) {
         if (positions.length === 0 && xminOk) break;
         xid ??= await transactionIdNow(url);
@@ -623,19 +634,37 @@ async function followWithPullReader(options: {
     drainMs: drainedAt - writersEnd,
     lag: ledger.lag.summary(),
     note,
+    catchUp,
   };
 }
 
 async function followOurs(url: string, runTag: string): Promise<FollowResult> {
   await runOnServer(url, 'TRUNCATE events RESTART IDENTITY');
+  return followOurLog(url, runTag, 'ours: readLog', new FollowLedger());
+}
+
+/**
+ * The issue's read test proper: the reader starts from the beginning of a log of CATCHUP_EVENTS
+ * while the 8 writers append; its rate is the events read until it first reaches the head.
+ */
+async function catchUpWhileWritingOurs(url: string, runTag: string): Promise<FollowResult> {
+  await maintenance(url);
+  const ledger = new FollowLedger();
+  for (const { position } of await runOnServer<{ position: string }>(url, 'SELECT position FROM events')) {
+    ledger.backlog.add(Number(position));
+  }
+  return followOurLog(url, runTag, `ours: readLog, ${READ_WRITERS} writers appending`, ledger);
+}
+
+/** Our readLog following the log while READ_WRITERS append to streams of their own (some transactions held open). */
+async function followOurLog(url: string, runTag: string, label: string, ledger: FollowLedger): Promise<FollowResult> {
   const dataSource = newOurDataSource(url, READ_WRITERS + 2);
   await dataSource.initialize();
   const store = new EventStore(dataSource);
-  const ledger = new FollowLedger();
   let checkpoint: LogCheckpoint = LOG_START;
   try {
     return await followWithPullReader({
-      label: 'ours: readLog',
+      label,
       url,
       ledger,
       reader: {
@@ -1196,7 +1225,7 @@ function printAppendReport(results: AppendCaseResult[]): { passes: boolean[] } {
   return { passes };
 }
 
-function printReadReport(follow: FollowResult[], catchUp: CatchUpResult[]): { passes: boolean[] } {
+function printReadReport(follow: FollowResult[], catchUp: CatchUpResult[], whileWriting: FollowResult): { passes: boolean[] } {
   const passes: boolean[] = [];
   log(
     `Global log while ${READ_WRITERS} writers append for ${READ_SECONDS} s (one event per append; ` +
@@ -1265,6 +1294,39 @@ function printReadReport(follow: FollowResult[], catchUp: CatchUpResult[]): { pa
   log('  rows with higher positions are read twice; its consumer (reactor) drops repeats by checkpoint but not the skips,');
   log('  stores a checkpoint per message, and backs off to 1 s polls when idle. emt_messages has no index for that order,');
   log('  so every batch scans and sorts the whole partition: catch-up cost grows with the size of the log.');
+  log();
+
+  const rate = catchUpRate(whileWriting);
+  const ok = rate >= TARGET_READ_RATE && whileWriting.lost === 0 && whileWriting.duplicated === 0;
+  passes.push(ok);
+  log(
+    `Catch-up read while ${READ_WRITERS} writers append (as above, every 3rd transaction held open 2-8 ms): the reader starts ` +
+      `from the beginning of the log above (target: ours >= ${fmtInt(TARGET_READ_RATE)} events/s until it reaches the head, 0 lost, 0 dup)`,
+  );
+  log(
+    renderTable(
+      ['reader', 'in log at start', 'written meanwhile', 'write ev/s', 'read to head', 'seconds', 'events/s', 'read in all', 'lost', 'dup', 'drain ms', 'target'],
+      [
+        [
+          whileWriting.label,
+          fmtInt(whileWriting.catchUp?.backlog ?? 0),
+          fmtInt(whileWriting.written),
+          fmtInt(whileWriting.writeRate),
+          fmtInt(whileWriting.catchUp?.events ?? 0),
+          whileWriting.catchUp ? whileWriting.catchUp.seconds.toFixed(2) : 'never',
+          fmtInt(rate),
+          fmtInt(whileWriting.read),
+          fmtInt(whileWriting.lost),
+          fmtInt(whileWriting.duplicated),
+          fmtInt(whileWriting.drainMs),
+          passFail(ok),
+        ],
+      ],
+    ),
+  );
+  if (whileWriting.note) log(`  note: ${whileWriting.note}`);
+  log('  read to head = events read until the first batch shorter than the batch size (the reader had caught up with the writers);');
+  log('  lost and dup count every event in the log at the end, the backlog and what the writers added.');
   return { passes };
 }
 
@@ -1272,7 +1334,7 @@ function printReadReport(follow: FollowResult[], catchUp: CatchUpResult[]): { pa
 // Main
 // ---------------------------------------------------------------------------------------------
 
-async function runReadPhase(url: string): Promise<{ follow: FollowResult[]; catchUp: CatchUpResult[] }> {
+async function runReadPhase(url: string): Promise<{ follow: FollowResult[]; catchUp: CatchUpResult[]; catchUpWhileWriting: FollowResult }> {
   const follow: FollowResult[] = [];
   for (const [name, run] of [
     ['ours readLog', () => followOurs(url, 'follow-ours')],
@@ -1288,12 +1350,18 @@ async function runReadPhase(url: string): Promise<{ follow: FollowResult[]; catc
 
   progress(`  topping logs up to ${fmtInt(CATCHUP_EVENTS)} events and reading them back ...\n`);
   const catchUp: CatchUpResult[] = [...(await catchUpOurs(url))];
+  progress(`  catch-up ours: readLog from the start while ${READ_WRITERS} writers append ... `);
+  const catchUpWhileWriting = await catchUpWhileWritingOurs(url, 'catchup-writing');
+  progress(`${fmtInt(catchUpRate(catchUpWhileWriting))} ev/s, lost ${catchUpWhileWriting.lost}, dup ${catchUpWhileWriting.duplicated}\n`);
   const emmettTotal = await topUpEmmett(url);
   catchUp.push(await catchUpEmmettBatches(url, emmettTotal));
   catchUp.push(await catchUpEmmettConsumer(url, emmettTotal));
   for (const r of catchUp) progress(`  catch-up ${r.label}: ${fmtInt(r.rate)} ev/s\n`);
-  return { follow, catchUp };
+  return { follow, catchUp, catchUpWhileWriting };
 }
+
+/** Events read per second until the reader first reached the head of the log (0 if it never did). */
+const catchUpRate = (result: FollowResult): number => (result.catchUp ? result.catchUp.events / result.catchUp.seconds : 0);
 
 async function main(): Promise<void> {
   const serverUrl = SERVER_URL;
@@ -1354,12 +1422,12 @@ async function main(): Promise<void> {
     const results = CONCURRENCY.flatMap((c) => systems.map((s) => summarizeCase(s, c, runs.get(caseKey(s, c)) ?? [])));
 
     // 2. Global log: follow while writing, then catch-up.
-    const { follow, catchUp } = PHASES.has('read') ? await runReadPhase(url) : { follow: [], catchUp: [] };
+    const read = PHASES.has('read') ? await runReadPhase(url) : undefined;
 
     log();
     const appendReport = results.length ? printAppendReport(results) : { passes: [] };
     log();
-    const readReport = follow.length ? printReadReport(follow, catchUp) : { passes: [] };
+    const readReport = read ? printReadReport(read.follow, read.catchUp, read.catchUpWhileWriting) : { passes: [] };
     log();
     log(`machine     : load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
     const all = [...appendReport.passes, ...readReport.passes];
