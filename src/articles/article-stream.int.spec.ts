@@ -72,6 +72,38 @@ describe('ArticleStream with its state cache (PostgreSQL)', () => {
     ]);
   });
 
+  it('writes on what it knows without reading the stream; reads only when the append or the decision meets a newer version', async () => {
+    class CountingStore extends EventStore {
+      reads = 0;
+      override async readStream<E extends DomainEvent = DomainEvent>(...args: Parameters<EventStore['readStream']>): Promise<RecordedEvent<E>[]> {
+        this.reads++;
+        return super.readStream<E>(...args);
+      }
+    }
+    const counting = new CountingStore(dataSource);
+    const mine = new ArticleStream(counting, new Clock(), new ArticleStateCache());
+    const articleId = randomUUID();
+
+    // A draft starts a new stream, then this process knows every version it wrote: no reads.
+    await mine.execute(as(reporter, articleId), 'DraftArticle', draft);
+    await mine.execute(as(reporter, articleId), 'ReviseArticle', { changes: { body: 'Revised here.' } });
+    await mine.execute(as(reporter, articleId, 2), 'SubmitArticle', {});
+    expect(counting.reads).toBe(0);
+
+    // Another process writes: this one's next append meets version 4, reads what came after 3, and decides again.
+    await other.stream.execute(as(editor, articleId), 'AddEditorialNote', { noteId: randomUUID(), text: 'Written elsewhere.' });
+    const approved = await mine.execute(as(editor, articleId), 'ApproveArticle', {});
+    expect(approved.version).toBe(5);
+    expect(counting.reads).toBe(1);
+
+    // A refusal on what it knows is checked on the stream (here it stands), and nothing is written.
+    await expect(mine.execute(as(editor, articleId), 'ApproveArticle', {})).rejects.toMatchObject({ status: 409 });
+    expect(counting.reads).toBe(2);
+    expect((await store.readStream(articleStreamId(articleId))).map((event) => event.type)).toEqual([
+      'ArticleDrafted', 'ArticleRevised', 'ArticleSubmitted', 'EditorialNoteAdded', 'ArticleApproved',
+    ]);
+  });
+
   it('checks If-Match against the version in the store, not the cached one', async () => {
     const articleId = randomUUID();
     await one.stream.execute(as(reporter, articleId), 'DraftArticle', draft);

@@ -8,7 +8,7 @@ import { EventMetrics } from '../metrics/event-metrics.js';
 import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article.commands.js';
 import { ArticleStateCache } from './article-state-cache.js';
 import { decide, evolve, foldArticle } from './domain/article.decider.js';
-import { ArticleNotFoundError } from './domain/article.errors.js';
+import { ArticleDomainError, ArticleNotFoundError } from './domain/article.errors.js';
 import { PUBLISHED_SLUG_INDEX } from './migrations/1764232400000-published-slugs-unique.js';
 import type { Article, ArticleState } from './domain/article.state.js';
 
@@ -95,14 +95,41 @@ export class ArticleStream {
     }
   }
 
+  /**
+   * One decision and its append. What this process already knows of the article (its cache, or for
+   * a draft: a new stream) is tried first, without a read: the append names the version decided on,
+   * so it only lands if nothing came after it. Should another process have written since (the append
+   * meets a newer version), or should the known state refuse the command, the events appended since
+   * are read and the command decided again on them: a refusal always rests on the article as it is.
+   */
   private async attempt<T extends ArticleCommandType>(context: WriteContext, type: T, data: CommandData<T>): Promise<WriteResult> {
-    const { articleId, actor, expectedVersions } = context;
+    const { articleId, expectedVersions } = context;
     const streamId = articleStreamId(articleId);
+    const known: { article: ArticleState; version: number } | undefined =
+      this.cache.get(streamId) ?? (type === 'DraftArticle' ? { article: null, version: 0 } : undefined);
+    if (known !== undefined && (expectedVersions === undefined || expectedVersions.includes(known.version))) {
+      try {
+        return await this.decideAndAppend(context, type, data, known.article, known.version);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) && !(error instanceof ArticleDomainError)) throw error;
+      }
+    }
     const { state, version: currentVersion } = await this.current(streamId);
     // An unknown article is a 404 whatever If-Match says; only a draft may start a stream.
     if (currentVersion === 0 && type !== 'DraftArticle') throw new ArticleNotFoundError(articleId);
     assertVersionMatches(expectedVersions, currentVersion);
+    return this.decideAndAppend(context, type, data, state, currentVersion);
+  }
 
+  private async decideAndAppend<T extends ArticleCommandType>(
+    context: WriteContext,
+    type: T,
+    data: CommandData<T>,
+    state: ArticleState,
+    currentVersion: number,
+  ): Promise<WriteResult> {
+    const { articleId, actor } = context;
+    const streamId = articleStreamId(articleId);
     const command = { type, data: { ...data, articleId, actor, now: this.clock.now() } } as ArticleCommand;
     const events = decide(command, state);
     const result = await this.store.appendToStream(streamId, events, {
