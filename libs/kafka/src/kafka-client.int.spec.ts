@@ -103,27 +103,33 @@ describe('KafkaClient (real broker)', () => {
     }
 
     // The second member committed each batch once its handler resolved: the next starts after them.
-    const extra = kafka.createProducer();
-    await extra.connect();
-    await extra.sendBatch([{ topic, messages: [{ key: 'a', value: '{"i":40}', headers: { seq: '40' } }] }]);
-    await extra.disconnect();
-    const afterRestart: IncomingMessage[] = [];
-    const third = kafka.createConsumer({ groupId, topics: [topic] });
-    await third.start(async (batch) => {
-      afterRestart.push(...batch.messages);
-    });
-    await waitFor(() => afterRestart.length >= 1, { timeoutMs: 45_000 });
-    await third.stop();
-    expect(afterRestart.map((message) => message.headers.seq)).toEqual(['40']);
+    await send(topic, { key: 'a', value: '{"i":40}', headers: { seq: '40' } });
+    expect((await firstMessagesOf(groupId, topic)).map((message) => message.headers.seq)).toEqual(['40']);
   });
+
+  async function send(topic: string, message: { key: string; value: string; headers: Record<string, string> }): Promise<void> {
+    const producer = kafka.createProducer();
+    await producer.connect();
+    await producer.sendBatch([{ topic, messages: [message] }]);
+    await producer.disconnect();
+  }
+
+  /** What a new member of the group gets first: where the group's committed offsets left off. */
+  async function firstMessagesOf(groupId: string, topic: string): Promise<IncomingMessage[]> {
+    const received: IncomingMessage[] = [];
+    const member = kafka.createConsumer({ groupId, topics: [topic] });
+    await member.start(async (batch) => {
+      received.push(...batch.messages);
+    });
+    await waitFor(() => received.length > 0, { timeoutMs: 45_000 });
+    await member.stop();
+    return received;
+  }
 
   async function topicWithOneMessage(): Promise<string> {
     const topic = uniqueName('t-crash');
     await kafka.ensureTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
-    const producer = kafka.createProducer();
-    await producer.connect();
-    await producer.sendBatch([{ topic, messages: [{ key: 'a', value: '{}', headers: {} }] }]);
-    await producer.disconnect();
+    await send(topic, { key: 'a', value: '{}', headers: {} });
     return topic;
   }
 
@@ -143,18 +149,8 @@ describe('KafkaClient (real broker)', () => {
     finish();
     await stopping;
 
-    const producer = kafka.createProducer();
-    await producer.connect();
-    await producer.sendBatch([{ topic, messages: [{ key: 'a', value: '{}', headers: { seq: 'after' } }] }]);
-    await producer.disconnect();
-    const received: IncomingMessage[] = [];
-    const second = kafka.createConsumer({ groupId, topics: [topic] });
-    await second.start(async (batch) => {
-      received.push(...batch.messages);
-    });
-    await waitFor(() => received.length > 0, { timeoutMs: 45_000 });
-    await second.stop();
-    expect(received.map((message) => message.headers.seq)).toEqual(['after']);
+    await send(topic, { key: 'a', value: '{}', headers: { seq: 'after' } });
+    expect((await firstMessagesOf(groupId, topic)).map((message) => message.headers.seq)).toEqual(['after']);
   });
 
   it('reports a crash kafkajs will not restart from, and stops counting itself as running', async () => {
