@@ -9,7 +9,11 @@
  * every process on the machine used per reaction (/proc) says what a result costs and how many
  * reactions/s the cores could carry at that cost.
  *
- * Settings (env): BENCH_SECONDS (20), BENCH_CONNECTIONS (64), BENCH_FEED_SECONDS (10),
+ * Readers react as fast as the service answers (the throughput runs), then at a steady
+ * BENCH_STEADY_RATE a second (a busy day, below what the box can carry): how much a flood slows the
+ * desk depends on whether it saturates the service.
+ *
+ * Settings (env): BENCH_SECONDS (20), BENCH_CONNECTIONS (64), BENCH_FEED_SECONDS (10), BENCH_STEADY_RATE (1000),
  * BENCH_TOPOLOGY (`single`: API and workers in one process as `npm start`; `split`: `start:api`
  * and `start:worker` side by side).
  */
@@ -32,6 +36,7 @@ function randomAddress(): string {
 const SECONDS = envNumber('BENCH_SECONDS', 20);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 64);
 const FEED_SECONDS = envNumber('BENCH_FEED_SECONDS', 10);
+const STEADY_RATE = envNumber('BENCH_STEADY_RATE', 1000);
 const TOPOLOGY: Topology = process.env.BENCH_TOPOLOGY === 'split' ? 'split' : 'single';
 // Enough readers per connection to stay under the per-reader limit (30 a minute) at full speed.
 const READERS_PER_CONNECTION = 400;
@@ -43,6 +48,9 @@ const SERVICE_ENV = { TRUST_PROXY: 'true' };
 const RATE_LIMITS = loadConfig(SERVICE_ENV).reactions;
 
 interface ReactionRun {
+  label: string;
+  /** The steady rate asked for; undefined for a run as fast as answered. */
+  rate?: number;
   stories: number;
   requestsPerSecond: number;
   okPerSecond: number;
@@ -83,10 +91,11 @@ async function main(): Promise<void> {
     const view: ClientView = { finalStates: new Map(), unanswered: new Set() };
     const hot = await reactionRun(service, [stories[0]], view, staff, desk.id);
     const spread = await reactionRun(service, stories, view, staff, desk.id);
+    const steady = await reactionRun(service, stories, view, staff, desk.id, STEADY_RATE);
 
     const feed = await cannon(service.url, { method: 'GET', path: '/feed' }, FEED_SECONDS, CONNECTIONS);
     const peakRss = service.peakRssMb().map(({ role, mb }) => ({ role, mb: Math.max(mb, rssPeakSampled.get(role) ?? 0) }));
-    report({ floor, quietEditorial, hot, spread, feed, peakRss, databaseServer: service.databaseServer });
+    report({ floor, quietEditorial, hot, spread, steady, feed, peakRss, databaseServer: service.databaseServer });
   } finally {
     clearInterval(sampler);
     await service.stop();
@@ -146,6 +155,8 @@ async function reactionRun(
   view: ClientView,
   staffToken: string,
   deskArticleId: string,
+  /** Reactions a second across all connections; as fast as answered when absent. */
+  rate?: number,
 ): Promise<ReactionRun> {
   let rateLimited = 0;
   let turn = 0;
@@ -189,7 +200,7 @@ async function reactionRun(
   });
   cpu.start();
   const editorial = editorialLoop(service.url, deskArticleId, staffToken, SECONDS + 5, () => !flooding);
-  const result = await autocannon({ url: service.url, connections: CONNECTIONS, duration: SECONDS, requests: [request] });
+  const result = await autocannon({ url: service.url, connections: CONNECTIONS, duration: SECONDS, requests: [request], overallRate: rate });
   const cpuReport = cpu.stop();
   flooding = false;
   const loadEnded = now();
@@ -202,6 +213,8 @@ async function reactionRun(
   const countsVisibleMs = now() - loadEnded;
   const answersMatch = [...view.finalStates].every(([key, kind]) => view.unanswered.has(key) || (stored.get(key) ?? null) === kind);
   return {
+    label: `${stories.length} hot ${stories.length === 1 ? 'story' : 'stories'}${rate === undefined ? '' : `, steady ${fmtInt(rate)}/s`}`,
+    rate,
     stories: stories.length,
     requestsPerSecond: result.requests.total / SECONDS,
     okPerSecond: result['2xx'] / SECONDS,
@@ -259,11 +272,12 @@ function report(results: {
   quietEditorial: { p50: number; p99: number; count: number };
   hot: ReactionRun;
   spread: ReactionRun;
+  steady: ReactionRun;
   feed: Awaited<ReturnType<typeof cannon>>;
   peakRss: { role: string; mb: number }[];
   databaseServer: string;
 }): void {
-  const { floor, quietEditorial, hot, spread, feed, peakRss } = results;
+  const { floor, quietEditorial, hot, spread, steady, feed, peakRss } = results;
   const endpointRow = (name: string, run: { requestsPerSecond: number; okPerSecond: number; p50: number; p99: number; non2xx: number }) => [
     name,
     fmtInt(run.requestsPerSecond),
@@ -279,7 +293,8 @@ function report(results: {
       TOPOLOGY === 'single' ? 'API and workers in one process, as npm start' : 'API and workers in two processes'
     })`,
     `machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; PostgreSQL (at ${results.databaseServer}) and Kafka on the same machine`,
-    `settings: ${SECONDS} s per run, ${CONNECTIONS} connections, ${READERS_PER_CONNECTION} readers per connection, 10% removals`,
+    `settings: ${SECONDS} s per run, ${CONNECTIONS} connections, ${READERS_PER_CONNECTION} readers per connection, 10% removals; ` +
+      `as fast as answered, then a steady ${fmtInt(STEADY_RATE)}/s`,
     `rate limits: the service's defaults, ${RATE_LIMITS.ratePerReaderPerMinute} reactions per reader id and ${RATE_LIMITS.ratePerAddressPerMinute} per client address a minute; ` +
       `TRUST_PROXY=true and each of the ${fmtInt(READERS.length)} readers sends an X-Forwarded-For address of their own (random 10.x.x.x, fixed per reader), ` +
       `so the per-address limit sees one reader per address: many readers behind many addresses, the realistic case for a public story ` +
@@ -287,8 +302,8 @@ function report(results: {
     '',
     renderTable(
       ['run', 'req/s', '2xx/s', 'p50 ms', 'p99 ms', '429', 'other non-2xx', 'errors', 'counts in /feed after', 'exact counts'],
-      [hot, spread].map((run) => [
-        `${run.stories} hot ${run.stories === 1 ? 'story' : 'stories'}`,
+      [hot, spread, steady].map((run) => [
+        run.label,
         fmtInt(run.requestsPerSecond),
         fmtInt(run.okPerSecond),
         fmtMs(run.p50),
@@ -315,8 +330,8 @@ function report(results: {
       ['editorial (GET article / GET board / POST draft, one at a time)', 'requests', 'p50 ms', 'p99 ms', 'p99 vs quiet'],
       [
         ['quiet', fmtInt(quietEditorial.count), fmtMs(quietEditorial.p50), fmtMs(quietEditorial.p99), '1.00x'],
-        ...[hot, spread].map((run) => [
-          `during ${run.stories} hot ${run.stories === 1 ? 'story' : 'stories'} flood`,
+        ...[hot, spread, steady].map((run) => [
+          `during reactions: ${run.label}`,
           fmtInt(run.editorial!.count),
           fmtMs(run.editorial!.p50),
           fmtMs(run.editorial!.p99),
@@ -325,7 +340,7 @@ function report(results: {
       ],
     ),
     '',
-    ...cpuTable([hot, spread]),
+    ...cpuTable([hot, spread, steady]),
     '',
     `service peak RSS: ${peakRss.map(({ role, mb }) => `${role} ${mb.toFixed(0)} MB`).join(', ')}`,
     '',
@@ -358,16 +373,18 @@ function cpuTable(runs: ReactionRun[]): string[] {
       runs.map((run) => {
         const all = microsPerReaction(run, run.cpu.machineCores);
         return [
-          `${run.stories} hot ${run.stories === 1 ? 'story' : 'stories'}`,
+          run.label,
           ...groups.map((group) => fmtInt(microsPerReaction(run, run.cpu.cores[group]))),
           fmtInt(microsPerReaction(run, run.cpu.otherCores)),
           fmtInt(all),
           `${run.cpu.machineCores.toFixed(2)} of ${cpus} cores`,
-          fmtInt((cpus * 1e6) / all),
+          run.rate === undefined ? fmtInt((cpus * 1e6) / all) : 'n/a (steady rate)',
         ];
       }),
     ),
     '  postgres (server) = every PostgreSQL process on the server; other = busy CPU of no listed process (kernel, other programs).',
+    '  At a steady rate the machine is not saturated: the desk\'s own requests (more of them get through) and the fixed cost of',
+    '  each relay and projection batch (fewer events per batch) are shared by fewer reactions.',
   ];
 }
 
