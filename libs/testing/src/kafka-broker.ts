@@ -210,7 +210,7 @@ export class KafkaBroker {
   }
 
   private async format(): Promise<void> {
-    await requireJava17();
+    await requireSupportedJava();
     // A caller-provided dataDir from an earlier run keeps its cluster (and its data).
     if (existsSync(join(this.logDirs, 'meta.properties'))) return;
     const args = [
@@ -479,7 +479,7 @@ async function acquireLock(path: string): Promise<() => Promise<void>> {
 const MIN_JAVA_VERSION = 17;
 const JAVA_MISSING = 'java was not found: install a JDK 17+ (e.g. apt-get install openjdk-17-jre-headless)';
 
-async function requireJava17(): Promise<void> {
+async function requireSupportedJava(): Promise<void> {
   const { code, output } = await runCommand('java', ['-version']);
   if (code === null) throw new Error(`${JAVA_MISSING}\n${output}`);
   const version = javaMajorVersion(output);
