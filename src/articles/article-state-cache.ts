@@ -14,13 +14,13 @@ const sizeOf = ({ article }: FoldedArticle): number =>
   500 * (1 + article.claims.length + article.notes.length + article.corrections.length);
 
 /**
- * The last state this process folded or wrote per article stream, so a command reads only the
- * events appended since, not the whole stream with its body again (a story's workflow is one
- * command after another on the same stream).
+ * The last state this process folded or wrote per article stream, so a command is decided on it
+ * without reading the stream, or at most reads the events appended since, never the whole stream
+ * with its body again (a story's workflow is one command after another on the same stream).
  *
  * Always true, whatever other processes write: events are immutable, so the fold of versions
- * 1..N never changes; the caller reads what came after N, and its append still names the version
- * it decided on. Bounded by the text it holds (about 16 MB at most).
+ * 1..N never changes, and an append names the version N it was decided on: it lands only if
+ * nothing came after. Bounded by the text it holds (about 16 MB at most).
  */
 @Injectable()
 export class ArticleStateCache {

@@ -45,7 +45,7 @@ export interface LoadedArticle {
 /** Reads, folds, decides and appends for one article stream: the whole of every article command. */
 @Injectable()
 export class ArticleStream {
-  // Unbounded: staff writes to one article are few, and each turn is a read and an append.
+  // Unbounded: staff writes to one article are few, and each turn is usually a single append.
   private readonly turns = new AsyncLock({ maxPending: Infinity });
 
   constructor(
