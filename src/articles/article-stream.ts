@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
 import AsyncLock from 'async-lock';
 import { EventStore, UniqueEventConstraintError, WrongExpectedVersionError, type RecordedEvent } from '#libs/event-store';
 import { assertVersionMatches, PreconditionFailedProblem, ProblemError } from '#libs/http';
@@ -6,6 +7,7 @@ import { ARTICLE_STREAM_TYPE, articleStreamId, type ArticleEvent } from '#libs/c
 import { Clock } from '../common/clock.js';
 import { EventMetrics } from '../metrics/event-metrics.js';
 import type { Actor, ArticleCommand, ArticleCommandType } from './domain/article.commands.js';
+import { ArticleEventsAppended } from './article-events-appended.js';
 import { ArticleStateCache } from './article-state-cache.js';
 import { decide, evolve, foldArticle } from './domain/article.decider.js';
 import { ArticleDomainError, ArticleNotFoundError } from './domain/article.errors.js';
@@ -53,6 +55,7 @@ export class ArticleStream {
     private readonly clock: Clock,
     private readonly cache: ArticleStateCache,
     @Optional() private readonly metrics?: EventMetrics,
+    @Optional() private readonly eventBus?: EventBus,
   ) {}
 
   async load(articleId: string, toVersion?: number): Promise<LoadedArticle> {
@@ -144,6 +147,7 @@ export class ArticleStream {
     this.metrics?.recordAppended(ARTICLE_STREAM_TYPE, events);
     const written = events.reduce(evolve, state);
     if (written !== null) this.cache.remember(streamId, { article: written, version: result.nextExpectedVersion });
+    this.eventBus?.publish(new ArticleEventsAppended(articleId, events));
     return { id: articleId, version: result.nextExpectedVersion, position: result.lastPosition };
   }
 

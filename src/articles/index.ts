@@ -5,6 +5,7 @@
  */
 export { ArticlesModule } from './articles.module.js';
 export { ArticleStream, type WriteContext, type WriteResult } from './article-stream.js';
+export { ArticleEventsAppended } from './article-events-appended.js';
 export { ARTICLE_LIMITS } from './article-limits.js';
 export { articlePublication, type ArticlePublication } from './article-publication.js';
 export { ArticleDomainError } from './domain/article.errors.js';

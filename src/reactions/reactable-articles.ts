@@ -14,7 +14,8 @@ const MAX_CACHED = 10_000;
  *
  * "Published" is cached in process for REACTION_ARTICLE_CACHE_MS (1 s by default) so a flood of
  * reactions on a hot story does not repeat the lookup, and concurrent misses share one query. A
- * retraction can therefore let reactions in for up to that long; that is harmless: the check races
+ * retraction written through this process closes the story here at once (markRetracted); one
+ * written through another process can let reactions in for up to that long. That is harmless: the check races
  * with a retraction committing between it and the append anyway, and a reaction on a retracted
  * story only moves counters nobody is shown any more (the story answers 410 and leaves the feed).
  * Retraction is final, so it is cached for good; "unpublished" is never cached, because the story
@@ -48,6 +49,11 @@ export class ReactableArticles {
     const publication = await lookup;
     if (publication === 'retracted') throw new ArticleRetractedError(articleId);
     if (publication === 'unpublished') throw new ArticleNotReactableError(articleId);
+  }
+
+  /** The story was just retracted (by this process): no reaction from now on. */
+  markRetracted(articleId: string): void {
+    this.remember(articleId, 'retracted');
   }
 
   private async lookUp(articleId: string): Promise<Publication> {
