@@ -65,19 +65,7 @@ describe('KafkaClient (real broker)', () => {
     // transaction is still open when the process stops. It fails only once the stop has begun,
     // since stop() waits for the batch in hand.
     const groupId = uniqueName('t-group');
-    const held: IncomingMessage[] = [];
-    let abandon!: () => void;
-    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
-    const first = kafka.createConsumer({ groupId, topics: [topic] });
-    await first.start(async (batch) => {
-      held.push(...batch.messages);
-      await abandoned;
-      throw new Error('stopped before the batch was applied');
-    });
-    await waitFor(() => held.length > 0, { timeoutMs: 45_000 });
-    const stopping = first.stop();
-    abandon();
-    await stopping;
+    const { held } = await stopWhileHoldingABatch(groupId, topic, 'fails');
 
     // Nothing of that batch was committed: the next member of the group gets it again.
     const received: IncomingMessage[] = [];
@@ -106,6 +94,27 @@ describe('KafkaClient (real broker)', () => {
     await send(topic, { key: 'a', value: '{"i":40}', headers: { seq: '40' } });
     expect((await firstMessagesOf(groupId, topic)).map((message) => message.headers.seq)).toEqual(['40']);
   });
+
+  /**
+   * A member whose handler holds the first batch it gets until its stop() has begun (stop() waits
+   * for the batch in hand), then fails it or finishes it; resolves once the member has stopped.
+   */
+  async function stopWhileHoldingABatch(groupId: string, topic: string, outcome: 'fails' | 'finishes'): Promise<{ held: IncomingMessage[] }> {
+    const held: IncomingMessage[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const member = kafka.createConsumer({ groupId, topics: [topic] });
+    await member.start(async (batch) => {
+      held.push(...batch.messages);
+      await released;
+      if (outcome === 'fails') throw new Error('stopped before the batch was applied');
+    });
+    await waitFor(() => held.length > 0, { timeoutMs: 45_000 });
+    const stopping = member.stop();
+    release();
+    await stopping;
+    return { held };
+  }
 
   async function send(topic: string, message: { key: string; value: string; headers: Record<string, string> }): Promise<void> {
     const producer = kafka.createProducer();
@@ -136,18 +145,8 @@ describe('KafkaClient (real broker)', () => {
   it('commits a batch its handler finished while the consumer was stopping: the next member starts after it', async () => {
     const topic = await topicWithOneMessage();
     const groupId = uniqueName('t-group');
-    const held: IncomingMessage[] = [];
-    let finish!: () => void;
-    const finishing = new Promise<void>((resolve) => (finish = resolve));
-    const first = kafka.createConsumer({ groupId, topics: [topic] });
-    await first.start(async (batch) => {
-      held.push(...batch.messages);
-      await finishing; // applied only once the stop has begun, as a projection's last batch
-    });
-    await waitFor(() => held.length > 0, { timeoutMs: 45_000 });
-    const stopping = first.stop();
-    finish();
-    await stopping;
+    // Applied only once the stop has begun, as a projection's last batch.
+    await stopWhileHoldingABatch(groupId, topic, 'finishes');
 
     await send(topic, { key: 'a', value: '{}', headers: { seq: 'after' } });
     expect((await firstMessagesOf(groupId, topic)).map((message) => message.headers.seq)).toEqual(['after']);
